@@ -1,0 +1,702 @@
+//! Rendering: dots -> per-pixel pigment coverage -> linear-light compositing.
+//!
+//! Invariants (tested):
+//! - pixels whose mask is 0 are never written: they equal the photo exactly;
+//! - every dot darkens by area coverage: the coverage it deposits sums to its true area
+//!   (π r², in pixels), so a dot smaller than a pixel darkens that pixel by the right amount and
+//!   the mean darkening of an area matches `dot area × density` at every resolution;
+//! - pigment multiplies the skin's linear-light transmittance (never an opaque colour), so the
+//!   photo's lighting, highlights and texture stay under the dots.
+
+use crate::color::{linear_to_srgb_u8, luminance, srgb_to_linear_table};
+use crate::geometry::{PixelRect, Point};
+use crate::pigment::Shade;
+use crate::placement::{Dot, DotTile};
+use crate::region::{rasterize_stroke, rasterize_strokes, Hairline, Mask, Stroke};
+use crate::RgbaImage;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Treatment {
+    /// Dots over the whole area: the buzz-cut illusion.
+    #[default]
+    ShavedLook,
+    /// Dots between thinning hairs, none on top of hair strands.
+    Density,
+    /// The scar is toned toward the surrounding skin, then dotted.
+    ScarCamouflage,
+}
+
+impl Treatment {
+    pub const ALL: [Treatment; 3] = [Treatment::ShavedLook, Treatment::Density, Treatment::ScarCamouflage];
+
+    pub fn label(&self) -> &'static str {
+        match self {
+            Treatment::ShavedLook => "Shaved look",
+            Treatment::Density => "Density",
+            Treatment::ScarCamouflage => "Scar camouflage",
+        }
+    }
+
+    /// Whether a hairline bounds this treatment's front edge.
+    pub fn uses_hairline(&self) -> bool {
+        !matches!(self, Treatment::ScarCamouflage)
+    }
+}
+
+/// Everything but the area that decides how the treatment looks.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RenderParams {
+    pub treatment: Treatment,
+    pub shade: Shade,
+    /// Healed dot diameter on the scalp, mm.
+    pub dot_diameter_mm: f32,
+    /// Dots per cm² of scalp.
+    pub density_per_cm2: f32,
+    /// Scale of the full-resolution photo: its pixels per millimetre on the scalp.
+    pub px_per_mm: f32,
+    /// Seed of the dot pattern.
+    pub seed: u64,
+}
+
+impl RenderParams {
+    pub const DOT_DIAMETER_MM: (f32, f32) = (0.15, 1.2);
+    pub const DENSITY_PER_CM2: (f32, f32) = (10.0, 150.0);
+    pub const PX_PER_MM: (f32, f32) = (0.2, 200.0);
+
+    /// The same parameters with every number finite and inside its range.
+    pub fn sanitized(&self) -> Self {
+        let clamp = |v: f32, (lo, hi): (f32, f32), default: f32| if v.is_finite() { v.clamp(lo, hi) } else { default };
+        Self {
+            treatment: self.treatment,
+            shade: Shade::new(self.shade.strength),
+            dot_diameter_mm: clamp(self.dot_diameter_mm, Self::DOT_DIAMETER_MM, 0.45),
+            density_per_cm2: clamp(self.density_per_cm2, Self::DENSITY_PER_CM2, 60.0),
+            px_per_mm: clamp(self.px_per_mm, Self::PX_PER_MM, 4.0),
+            seed: self.seed,
+        }
+    }
+}
+
+impl Default for RenderParams {
+    fn default() -> Self {
+        Self {
+            treatment: Treatment::ShavedLook,
+            shade: Shade::default(),
+            dot_diameter_mm: 0.45,
+            density_per_cm2: 60.0,
+            px_per_mm: 4.0,
+            seed: 0x5EED_0001,
+        }
+    }
+}
+
+/// A sensible scale before the user measures anything: the shorter side of a head photo spans
+/// about 20 cm of head.
+pub fn default_px_per_mm(width: u32, height: u32) -> f32 {
+    (width.min(height) as f32 / 200.0).clamp(RenderParams::PX_PER_MM.0, RenderParams::PX_PER_MM.1)
+}
+
+/// Reusable buffers for one render.
+#[derive(Default, Debug)]
+struct Scratch {
+    /// Per-pixel transmittance left by the dots, over the area's rectangle.
+    transmit: Vec<f32>,
+}
+
+/// Apply the treatment in place. `img` must hold the untouched photo inside `mask`'s non-zero
+/// pixels; `scale` is raster px per full-image px. Returns the rectangle that may have changed.
+fn apply_treatment(
+    img: &mut RgbaImage,
+    mask: &Mask,
+    rect: PixelRect,
+    scale: f32,
+    hairline: Option<&Hairline>,
+    params: &RenderParams,
+    tile: &DotTile,
+    scratch: &mut Scratch,
+) -> PixelRect {
+    debug_assert_eq!((img.width, img.height), (mask.width, mask.height));
+    if rect.is_empty() {
+        return rect;
+    }
+    let p = params.sanitized();
+    let px_per_mm = p.px_per_mm * scale; // raster px per mm
+    let lut = srgb_to_linear_table();
+    let (rw, rh) = (rect.width() as usize, rect.height() as usize);
+    let w = img.width as usize;
+
+    // Scar camouflage: per-channel gain that tones the scar toward the skin around it.
+    let tone_gain = match p.treatment {
+        Treatment::ScarCamouflage => scar_tone_gain(img, mask, rect, px_per_mm),
+        _ => [1.0; 3],
+    };
+    // Density: luminance under which a pixel is taken as a hair strand.
+    let hair_luma = match p.treatment {
+        Treatment::Density => Some(hair_strand_threshold(img, mask, rect)),
+        _ => None,
+    };
+
+    // 1. Dots -> transmittance.
+    scratch.transmit.clear();
+    scratch.transmit.resize(rw * rh, 1.0);
+    let field = hairline.filter(|_| p.treatment.uses_hairline()).and_then(|h| h.field(scale, p.px_per_mm, p.seed));
+    let max_r_px = 0.5 * p.dot_diameter_mm * 1.25 * px_per_mm + 2.0;
+    let dots = p.seed_tile_dots(tile, rect, px_per_mm, max_r_px);
+    for dot in dots {
+        let c = Point::new(dot.x_mm * px_per_mm, dot.y_mm * px_per_mm);
+        if mask.at(c) < 128 {
+            continue;
+        }
+        if let Some(f) = &field {
+            if dot.rank >= f.density(c) {
+                continue;
+            }
+        }
+        if let Some(threshold) = hair_luma {
+            let px = img.pixel(c.x as u32, c.y as u32);
+            let l = luminance(lut[px[0] as usize], lut[px[1] as usize], lut[px[2] as usize]);
+            if l < threshold {
+                continue; // on a hair strand: the artist places dots between hairs
+            }
+        }
+        let r = 0.5 * p.dot_diameter_mm * dot.size * px_per_mm;
+        splat_dot(&mut scratch.transmit, rect, c, r, &dot);
+    }
+
+    // 2. Composite in linear light inside the mask.
+    let absorb = p.shade.absorption_rgb();
+    for y in 0..rh {
+        let gy = rect.y0 as usize + y;
+        for x in 0..rw {
+            let gx = rect.x0 as usize + x;
+            let m = mask.data[gy * w + gx];
+            if m == 0 {
+                continue;
+            }
+            let m = m as f32 / 255.0;
+            let covered = (1.0 - scratch.transmit[y * rw + x]) * m;
+            let i = (gy * w + gx) * 4;
+            for c in 0..3 {
+                let lin = lut[img.data[i + c] as usize] * (1.0 + (tone_gain[c] - 1.0) * m);
+                img.data[i + c] = linear_to_srgb_u8(lin * (1.0 - covered * absorb[c]));
+            }
+        }
+    }
+    rect
+}
+
+impl RenderParams {
+    fn seed_tile_dots(&self, tile: &DotTile, rect: PixelRect, px_per_mm: f32, pad_px: f32) -> Vec<Dot> {
+        let mm = |v: u32, pad: f32| (v as f32 + pad) / px_per_mm;
+        tile.dots_in(
+            self.density_per_cm2 / 100.0,
+            mm(rect.x0, -pad_px),
+            mm(rect.y0, -pad_px),
+            mm(rect.x1, pad_px),
+            mm(rect.y1, pad_px),
+        )
+    }
+}
+
+/// Deposit one dot into the transmittance buffer by area coverage.
+fn splat_dot(transmit: &mut [f32], rect: PixelRect, c: Point, r: f32, dot: &Dot) {
+    if !(r > 0.0 && r.is_finite()) {
+        return;
+    }
+    let (rw, rh) = (rect.width() as i64, rect.height() as i64);
+    // The footprint never shrinks below ~1.2 px across, so sub-pixel dots spread their (exact)
+    // area over the pixels they straddle instead of vanishing or aliasing.
+    let r_eff = r.max(0.6);
+    let sq = dot.aspect.sqrt();
+    let (a, b) = (r_eff / sq, r_eff * sq); // same area as the circle
+    let (sin, cos) = dot.angle.sin_cos();
+    // A soft edge: healed pigment spreads a little under the skin.
+    let edge = (0.35 * r_eff).max(1.0);
+    let reach = a.max(b) + edge;
+    let (x0, x1) = (((c.x - reach).floor() as i64).max(rect.x0 as i64), ((c.x + reach).ceil() as i64).min(rect.x1 as i64));
+    let (y0, y1) = (((c.y - reach).floor() as i64).max(rect.y0 as i64), ((c.y + reach).ceil() as i64).min(rect.y1 as i64));
+    if x0 >= x1 || y0 >= y1 {
+        return;
+    }
+    let mut weights = [0f32; 64];
+    let n = ((x1 - x0) * (y1 - y0)) as usize;
+    let mut heap: Vec<f32>;
+    let ws: &mut [f32] = if n <= weights.len() {
+        &mut weights[..n]
+    } else {
+        heap = vec![0.0; n];
+        &mut heap
+    };
+    let mut total = 0.0;
+    let mut k = 0;
+    for y in y0..y1 {
+        for x in x0..x1 {
+            let (dx, dy) = (x as f32 + 0.5 - c.x, y as f32 + 0.5 - c.y);
+            let (u, v) = (dx * cos + dy * sin, -dx * sin + dy * cos);
+            let rho = ((u / a).powi(2) + (v / b).powi(2)).sqrt();
+            let wgt = (((1.0 - rho) * r_eff) / edge + 0.5).clamp(0.0, 1.0);
+            ws[k] = wgt;
+            total += wgt;
+            k += 1;
+        }
+    }
+    if total <= 0.0 {
+        return;
+    }
+    // Normalise so the coverage sums to the dot's true area.
+    let norm = std::f32::consts::PI * r * r / total;
+    let mut k = 0;
+    for y in y0..y1 {
+        let row = (y - rect.y0 as i64) * rw;
+        for x in x0..x1 {
+            let cov = (ws[k] * norm).min(1.0) * dot.opacity;
+            k += 1;
+            if cov > 0.0 {
+                let idx = (row + x - rect.x0 as i64) as usize;
+                debug_assert!(idx < (rw * rh) as usize);
+                transmit[idx] *= 1.0 - cov;
+            }
+        }
+    }
+}
+
+/// Mean linear colour inside the mask and in a ring of skin around it; the gain that moves the
+/// inside to the ring's tone (scars are lighter and shinier than the skin around them).
+fn scar_tone_gain(img: &RgbaImage, mask: &Mask, rect: PixelRect, px_per_mm: f32) -> [f32; 3] {
+    let lut = srgb_to_linear_table();
+    let ring = (3.0 * px_per_mm).clamp(2.0, 200.0) as u32;
+    let outer = PixelRect {
+        x0: rect.x0.saturating_sub(ring),
+        y0: rect.y0.saturating_sub(ring),
+        x1: (rect.x1 + ring).min(img.width),
+        y1: (rect.y1 + ring).min(img.height),
+    };
+    let near = dilate_box(mask, outer, ring);
+    let (ow, w) = (outer.width() as usize, img.width as usize);
+    let (mut inside, mut around) = ([0f64; 4], [0f64; 4]);
+    for y in outer.y0..outer.y1 {
+        for x in outer.x0..outer.x1 {
+            let m = mask.get(x, y);
+            let i = (y as usize * w + x as usize) * 4;
+            let px = [lut[img.data[i] as usize], lut[img.data[i + 1] as usize], lut[img.data[i + 2] as usize]];
+            let acc = if m >= 128 {
+                &mut inside
+            } else if m == 0 && near[(y - outer.y0) as usize * ow + (x - outer.x0) as usize] {
+                &mut around
+            } else {
+                continue;
+            };
+            for c in 0..3 {
+                acc[c] += px[c] as f64;
+            }
+            acc[3] += 1.0;
+        }
+    }
+    if inside[3] < 1.0 || around[3] < 1.0 {
+        return [1.0; 3];
+    }
+    let mut g = [1.0f32; 3];
+    for c in 0..3 {
+        let (a, b) = (around[c] / around[3], inside[c] / inside[3]);
+        // Toward the surrounding tone, 85 % of the way; limited so odd photos stay sane.
+        let full = if b > 1e-4 { (a / b) as f32 } else { 1.0 };
+        g[c] = (1.0 + 0.85 * (full - 1.0)).clamp(0.35, 1.6);
+    }
+    g
+}
+
+/// `true` where a box of radius `r` around the pixel touches the mask (separable max filter).
+fn dilate_box(mask: &Mask, rect: PixelRect, r: u32) -> Vec<bool> {
+    let (rw, rh) = (rect.width() as usize, rect.height() as usize);
+    let r = r as usize;
+    // Horizontal pass with a running count of set pixels.
+    let mut horiz = vec![false; rw * rh];
+    for y in 0..rh {
+        let row: Vec<bool> = (0..rw).map(|x| mask.get(rect.x0 + x as u32, rect.y0 + y as u32) > 0).collect();
+        let mut count = row[..r.min(rw)].iter().filter(|&&b| b).count();
+        for x in 0..rw {
+            if x + r < rw && row[x + r] {
+                count += 1;
+            }
+            if x > r && row[x - r - 1] {
+                count -= 1;
+            }
+            horiz[y * rw + x] = count > 0;
+        }
+    }
+    let mut out = vec![false; rw * rh];
+    for x in 0..rw {
+        let mut count = (0..r.min(rh)).filter(|&y| horiz[y * rw + x]).count();
+        for y in 0..rh {
+            if y + r < rh && horiz[(y + r) * rw + x] {
+                count += 1;
+            }
+            if y > r && horiz[(y - r - 1) * rw + x] {
+                count -= 1;
+            }
+            out[y * rw + x] = count > 0;
+        }
+    }
+    out
+}
+
+/// Linear luminance below which a pixel inside the area is taken as hair: well under the
+/// area's typical (median) skin luminance.
+fn hair_strand_threshold(img: &RgbaImage, mask: &Mask, rect: PixelRect) -> f32 {
+    let lut = srgb_to_linear_table();
+    let mut hist = [0u32; 256];
+    let mut n = 0u32;
+    for y in rect.y0..rect.y1 {
+        for x in rect.x0..rect.x1 {
+            if mask.get(x, y) >= 128 {
+                let p = img.pixel(x, y);
+                let l = luminance(lut[p[0] as usize], lut[p[1] as usize], lut[p[2] as usize]);
+                hist[(l.sqrt() * 255.0) as usize] += 1;
+                n += 1;
+            }
+        }
+    }
+    // The 75th percentile: thinning areas show more skin than hair.
+    let mut seen = 0;
+    for (i, &h) in hist.iter().enumerate() {
+        seen += h;
+        if seen * 4 >= n * 3 {
+            let skin = (i as f32 / 255.0).powi(2);
+            return skin * 0.45;
+        }
+    }
+    0.0
+}
+
+/// The live preview on the working copy, with everything cached that a drag does not change.
+pub struct Preview {
+    original: RgbaImage,
+    output: RgbaImage,
+    /// Working-copy px per full-image px.
+    scale: f32,
+    mask: Mask,
+    /// (stroke id, points applied) for each stroke already in `mask`.
+    applied: Vec<(u64, usize)>,
+    tile: DotTile,
+    scratch: Scratch,
+    /// Where the output may differ from the original.
+    changed: PixelRect,
+    /// The inputs of the last render, to skip identical frames.
+    last: Option<(RenderParams, Option<Hairline>)>,
+}
+
+impl Preview {
+    /// `working` is the downscaled photo; `full_width` its full-resolution width.
+    pub fn new(working: RgbaImage, full_width: u32, seed: u64) -> Self {
+        let scale = working.width as f32 / full_width.max(1) as f32;
+        let mask = Mask::new(working.width, working.height);
+        Self {
+            output: working.clone(),
+            original: working,
+            scale,
+            mask,
+            applied: Vec::new(),
+            tile: DotTile::new(seed),
+            scratch: Scratch::default(),
+            changed: PixelRect::default(),
+            last: None,
+        }
+    }
+
+    pub fn original(&self) -> &RgbaImage {
+        &self.original
+    }
+
+    pub fn output(&self) -> &RgbaImage {
+        &self.output
+    }
+
+    pub fn mask(&self) -> &Mask {
+        &self.mask
+    }
+
+    /// Working-copy px per full-image px.
+    pub fn scale(&self) -> f32 {
+        self.scale
+    }
+
+    /// Bring the mask up to date: only the new part of a growing stroke is rasterised while the
+    /// user drags; anything else (undo, redo, clear) rebuilds it. Returns whether it changed.
+    fn update_mask<S: AsRef<Stroke>>(&mut self, strokes: &[S]) -> bool {
+        let extends = strokes.len() >= self.applied.len()
+            && self.applied.iter().enumerate().all(|(i, &(id, n))| {
+                let s = strokes[i].as_ref();
+                s.id == id && (s.points.len() == n || (i + 1 == self.applied.len() && s.points.len() > n))
+            });
+        let unchanged = extends
+            && strokes.len() == self.applied.len()
+            && self.applied.last().is_none_or(|&(_, n)| strokes.last().is_some_and(|s| s.as_ref().points.len() == n));
+        if unchanged {
+            return false;
+        }
+        if extends {
+            let first = self.applied.len().saturating_sub(1);
+            for (i, s) in strokes.iter().enumerate().skip(first) {
+                let s = s.as_ref();
+                let from = self.applied.get(i).map_or(0, |&(_, n)| n);
+                rasterize_stroke(&mut self.mask, s, self.scale, from);
+            }
+        } else {
+            self.mask = rasterize_strokes(strokes, self.original.width, self.original.height, self.scale);
+        }
+        self.applied = strokes.iter().map(|s| (s.as_ref().id, s.as_ref().points.len())).collect();
+        true
+    }
+
+    /// Render the treatment for this area and these parameters; returns the working-size result.
+    pub fn render<S: AsRef<Stroke>>(&mut self, strokes: &[S], hairline: Option<&Hairline>, params: &RenderParams) -> &RgbaImage {
+        let mask_changed = self.update_mask(strokes);
+        let key = (*params, hairline.cloned());
+        if !mask_changed && self.last.as_ref() == Some(&key) {
+            return &self.output;
+        }
+        self.last = Some(key);
+        if params.seed != self.tile.seed {
+            self.tile = DotTile::new(params.seed);
+        }
+        // Put the original back wherever the last frame drew, then draw this frame.
+        copy_rect(&self.original, &mut self.output, self.changed);
+        let rect = self.mask.bounding_rect();
+        copy_rect(&self.original, &mut self.output, rect);
+        self.changed =
+            apply_treatment(&mut self.output, &self.mask, rect, self.scale, hairline, params, &self.tile, &mut self.scratch);
+        &self.output
+    }
+}
+
+fn copy_rect(src: &RgbaImage, dst: &mut RgbaImage, r: PixelRect) {
+    let w = src.width as usize;
+    for y in r.y0..r.y1 {
+        let a = (y as usize * w + r.x0 as usize) * 4;
+        let b = (y as usize * w + r.x1 as usize) * 4;
+        dst.data[a..b].copy_from_slice(&src.data[a..b]);
+    }
+}
+
+/// Render the treatment on the full-resolution photo (for export), in place.
+pub fn render_full_resolution<S: AsRef<Stroke>>(
+    photo: &mut RgbaImage,
+    strokes: &[S],
+    hairline: Option<&Hairline>,
+    params: &RenderParams,
+) {
+    let mask = rasterize_strokes(strokes, photo.width, photo.height, 1.0);
+    let rect = mask.bounding_rect();
+    let tile = DotTile::new(params.seed);
+    apply_treatment(photo, &mask, rect, 1.0, hairline, params, &tile, &mut Scratch::default());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::region::{BrushMode, HairlineSide};
+
+    /// A flat, lightly textured skin patch.
+    pub(crate) fn skin(w: u32, h: u32) -> RgbaImage {
+        RgbaImage::from_fn(w, h, |x, y| {
+            let n = (crate::rng::hash3(1, x as u64, y as u64) % 7) as u8;
+            [200 + n, 160 + n, 140 + n, 255]
+        })
+    }
+
+    fn dab(id: u64, x: f32, y: f32, r: f32) -> Stroke {
+        Stroke { id, mode: BrushMode::Paint, radius_px: r, points: vec![Point::new(x, y)] }
+    }
+
+    fn params(px_per_mm: f32) -> RenderParams {
+        RenderParams { px_per_mm, ..RenderParams::default() }
+    }
+
+    #[test]
+    fn pixels_outside_the_area_are_untouched_and_inside_change() {
+        let photo = skin(300, 200);
+        let mut pv = Preview::new(photo.clone(), 300, 1);
+        let strokes = [dab(1, 150.0, 100.0, 50.0)];
+        for t in Treatment::ALL {
+            let out = pv.render(&strokes, None, &RenderParams { treatment: t, ..params(6.0) }).clone();
+            let mask = pv.mask();
+            let mut changed_inside = 0;
+            for i in 0..photo.pixel_count() {
+                if mask.data[i] == 0 {
+                    assert_eq!(out.data[i * 4..i * 4 + 4], photo.data[i * 4..i * 4 + 4], "{t:?} pixel {i}");
+                } else if out.data[i * 4..i * 4 + 3] != photo.data[i * 4..i * 4 + 3] {
+                    changed_inside += 1;
+                }
+            }
+            assert!(changed_inside > 1000, "{t:?}: only {changed_inside} changed");
+        }
+    }
+
+    #[test]
+    fn undo_restores_the_photo_exactly() {
+        let photo = skin(120, 90);
+        let mut pv = Preview::new(photo.clone(), 120, 1);
+        pv.render(&[dab(1, 60.0, 45.0, 30.0)], None, &params(5.0));
+        assert_ne!(pv.output(), &photo);
+        let none: [Stroke; 0] = [];
+        assert_eq!(pv.render(&none, None, &params(5.0)), &photo);
+    }
+
+    #[test]
+    fn the_pattern_is_stable_while_the_area_grows() {
+        let photo = skin(200, 200);
+        let mut pv = Preview::new(photo.clone(), 200, 3);
+        let small = pv.render(&[dab(1, 100.0, 100.0, 30.0)], None, &params(5.0)).clone();
+        let mut grown = Stroke { points: vec![Point::new(100.0, 100.0), Point::new(140.0, 100.0)], ..dab(1, 0.0, 0.0, 30.0) };
+        let big = pv.render(std::slice::from_ref(&grown), None, &params(5.0)).clone();
+        // Deep inside the first dab nothing moved.
+        for y in 85..115 {
+            for x in 85..115 {
+                assert_eq!(small.pixel(x, y), big.pixel(x, y));
+            }
+        }
+        // And the incrementally grown result equals a fresh render.
+        grown.id = 1;
+        let mut fresh = Preview::new(photo, 200, 3);
+        assert_eq!(fresh.render(&[grown], None, &params(5.0)), &big);
+    }
+
+    /// Mean darkening over an area matches coverage (dot area × density) at any resolution.
+    #[test]
+    fn mean_darkening_matches_coverage_at_every_resolution() {
+        for px_per_mm in [1.5f32, 4.0, 12.0] {
+            let size = (60.0 * px_per_mm) as u32; // 60 mm square
+            let flat = RgbaImage::from_fn(size, size, |_, _| [190, 190, 190, 255]);
+            let mut pv = Preview::new(flat.clone(), size, 11);
+            let s = Stroke {
+                id: 1,
+                mode: BrushMode::Paint,
+                radius_px: size as f32,
+                points: vec![Point::new(size as f32 / 2.0, size as f32 / 2.0)],
+            };
+            let p = RenderParams { dot_diameter_mm: 0.5, density_per_cm2: 60.0, ..params(px_per_mm) };
+            let out = pv.render(&[s], None, &p);
+            let lut = srgb_to_linear_table();
+            let (mut sum_in, mut sum_out) = (0f64, 0f64);
+            for (a, b) in flat.data.chunks(4).zip(out.data.chunks(4)) {
+                sum_in += lut[a[0] as usize] as f64;
+                sum_out += lut[b[0] as usize] as f64;
+            }
+            let darkening = 1.0 - sum_out / sum_in;
+            // Expected: coverage × mean opacity × absorption (overlaps are rare at this density).
+            let r = 0.25f64;
+            // E[size²] for size = 0.8 + 0.45·(U1+U2)/2
+            let e_size2 = {
+                let (m, var) = (0.8 + 0.45 * 0.5, 0.45f64.powi(2) * 2.0 / 12.0 / 4.0);
+                m * m + var
+            };
+            let coverage = std::f64::consts::PI * r * r * e_size2 * 0.6; // 0.6 dots/mm²
+            let expected = coverage * 0.875 * p.shade.absorption_rgb()[0] as f64;
+            assert!(
+                (darkening / expected - 1.0).abs() < 0.06,
+                "{px_per_mm} px/mm: darkening {darkening:.4}, expected {expected:.4}"
+            );
+        }
+    }
+
+    #[test]
+    fn shade_changes_darkness_and_dots_stay_ash_not_blue() {
+        let photo = skin(200, 200);
+        let strokes = [dab(1, 100.0, 100.0, 90.0)];
+        let mut pv = Preview::new(photo.clone(), 200, 1);
+        let mean_dark = |pv: &mut Preview, shade: Shade| {
+            let out = pv.render(&strokes, None, &RenderParams { shade, dot_diameter_mm: 0.8, ..params(8.0) });
+            out.data.chunks(4).map(|p| p[0] as u64 + p[1] as u64 + p[2] as u64).sum::<u64>()
+        };
+        let dark = mean_dark(&mut pv, crate::SHADE_PRESETS[0].shade);
+        let light = mean_dark(&mut pv, crate::SHADE_PRESETS[4].shade);
+        assert!(dark < light);
+        // The darkest pixel of a dot is a neutral-to-warm dark grey: blue never dominates red much.
+        let out = pv.render(&strokes, None, &RenderParams { shade: crate::SHADE_PRESETS[0].shade, dot_diameter_mm: 0.8, ..params(8.0) });
+        let darkest = out.data.chunks(4).min_by_key(|p| p[0] as u32 + p[1] as u32 + p[2] as u32).unwrap();
+        assert!(darkest[0] < 120, "dots too faint: {darkest:?}");
+        assert!(darkest[2] as i32 - darkest[0] as i32 <= 6, "blue dot: {darkest:?}");
+    }
+
+    #[test]
+    fn hairline_keeps_dots_behind_it() {
+        let photo = skin(300, 300);
+        let mut pv = Preview::new(photo.clone(), 300, 1);
+        let strokes = [dab(1, 150.0, 150.0, 200.0)];
+        let line = Hairline {
+            points: vec![Point::new(0.0, 150.0), Point::new(300.0, 150.0)],
+            feather_mm: 1.0,
+            treated_side: HairlineSide::Left,
+        };
+        let out = pv.render(&strokes, Some(&line), &params(6.0)).clone();
+        let changed = |y0: u32, y1: u32| {
+            (y0..y1).flat_map(|y| (0..300).map(move |x| (x, y))).filter(|&(x, y)| out.pixel(x, y) != photo.pixel(x, y)).count()
+        };
+        assert!(changed(0, 130) > 1000);
+        assert_eq!(changed(170, 300), 0);
+    }
+
+    #[test]
+    fn scar_camouflage_tones_the_scar_toward_the_skin_around() {
+        // Light scar band across darker skin.
+        let photo = RgbaImage::from_fn(200, 120, |_, y| if (50..70).contains(&y) { [235, 215, 205, 255] } else { [170, 125, 105, 255] });
+        let strokes = [Stroke {
+            id: 1,
+            mode: BrushMode::Paint,
+            radius_px: 10.0,
+            points: vec![Point::new(20.0, 60.0), Point::new(180.0, 60.0)],
+        }];
+        let mut pv = Preview::new(photo.clone(), 200, 1);
+        let p = RenderParams { treatment: Treatment::ScarCamouflage, density_per_cm2: 10.0, dot_diameter_mm: 0.2, ..params(4.0) };
+        let out = pv.render(&strokes, None, &p);
+        let before = photo.pixel(100, 55);
+        let after = out.pixel(100, 55);
+        let skin = photo.pixel(100, 20);
+        let dist = |a: [u8; 4], b: [u8; 4]| (0..3).map(|c| (a[c] as i32 - b[c] as i32).abs()).sum::<i32>();
+        assert!(dist(after, skin) < dist(before, skin) / 3, "before {before:?} after {after:?} skin {skin:?}");
+    }
+
+    #[test]
+    fn density_treatment_puts_no_dots_on_hair_strands() {
+        // Skin with dark vertical hair strands every 10 px.
+        let photo = RgbaImage::from_fn(200, 200, |x, _| if x % 10 < 2 { [40, 30, 25, 255] } else { [205, 165, 145, 255] });
+        let mut pv = Preview::new(photo.clone(), 200, 1);
+        let p = RenderParams { treatment: Treatment::Density, dot_diameter_mm: 0.3, density_per_cm2: 100.0, ..params(5.0) };
+        let out = pv.render(&[dab(1, 100.0, 100.0, 95.0)], None, &p).clone();
+        let mut on_skin = 0;
+        for y in 10..190 {
+            for x in 10..190 {
+                if x % 10 >= 4 && x % 10 <= 7 && out.pixel(x, y) != photo.pixel(x, y) {
+                    on_skin += 1;
+                }
+            }
+        }
+        assert!(on_skin > 100, "dots between the hairs: {on_skin}");
+    }
+
+    #[test]
+    fn full_resolution_matches_the_preview_statistically() {
+        let full = skin(800, 600);
+        let work = crate::resize::downscale_area(&full, 400, 300);
+        let strokes = [dab(1, 400.0, 300.0, 200.0)];
+        let p = params(8.0);
+        let mut pv = Preview::new(work, 800, 1);
+        let prev = pv.render(&strokes, None, &p).clone();
+        let mut exported = full.clone();
+        render_full_resolution(&mut exported, &strokes, None, &p);
+        let down = crate::resize::downscale_area(&exported, 400, 300);
+        let mean = |img: &RgbaImage| img.data.chunks(4).map(|p| p[1] as f64).sum::<f64>() / img.pixel_count() as f64;
+        assert!((mean(&prev) - mean(&down)).abs() < 0.5, "{} vs {}", mean(&prev), mean(&down));
+    }
+
+    #[test]
+    fn hostile_parameters_never_panic() {
+        let photo = skin(64, 64);
+        let mut pv = Preview::new(photo, 64, 1);
+        let strokes = [dab(1, 32.0, 32.0, 20.0)];
+        for v in [f32::NAN, f32::INFINITY, -1.0, 0.0, 1e30] {
+            let p = RenderParams { dot_diameter_mm: v, density_per_cm2: v, px_per_mm: v, shade: Shade { strength: v }, ..RenderParams::default() };
+            pv.render(&strokes, None, &p);
+        }
+    }
+}
