@@ -10,12 +10,8 @@ fn bench(c: &mut Criterion) {
     // A 2 MP working image with a large painted area (about half the image).
     let (w, h) = (1632, 1224);
     let mut pv = Preview::new(photo(w, h), 4896, 1);
-    let strokes = vec![Stroke {
-        id: 1,
-        mode: BrushMode::Paint,
-        radius_px: 1400.0,
-        points: vec![Point::new(2448.0, 1836.0)],
-    }];
+    let strokes =
+        vec![Stroke { id: 1, mode: BrushMode::Paint, radius_px: 1400.0, points: vec![Point::new(2448.0, 1836.0)] }];
     let params = RenderParams { px_per_mm: 16.0, ..RenderParams::default() };
     pv.render(&strokes, None, &params);
     let mut flip = false;

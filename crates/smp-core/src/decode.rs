@@ -36,15 +36,33 @@ impl Default for DecodeLimits {
 #[derive(Clone, Debug, PartialEq)]
 pub enum PhotoError {
     Empty,
-    FileTooLarge { bytes: usize, limit: usize },
+    FileTooLarge {
+        bytes: usize,
+        limit: usize,
+    },
     /// A known image format we do not read, with advice for phone formats.
-    UnsupportedFormat { format: &'static str },
+    UnsupportedFormat {
+        format: &'static str,
+    },
     /// Not an image at all (text, PDF, random bytes...).
-    NotAnImage { looks_like: Option<&'static str> },
-    TooManyPixels { width: u32, height: u32, limit: u64 },
-    TooSmall { width: u32, height: u32, min_side: u32 },
+    NotAnImage {
+        looks_like: Option<&'static str>,
+    },
+    TooManyPixels {
+        width: u32,
+        height: u32,
+        limit: u64,
+    },
+    TooSmall {
+        width: u32,
+        height: u32,
+        min_side: u32,
+    },
     /// The header was fine but the data is damaged or incomplete.
-    Damaged { format: &'static str, detail: String },
+    Damaged {
+        format: &'static str,
+        detail: String,
+    },
 }
 
 impl fmt::Display for PhotoError {
@@ -154,7 +172,11 @@ fn sniff(bytes: &[u8]) -> Result<ImageFormat, PhotoError> {
     if head.trim_start().starts_with('<') {
         return not_image("a web page");
     }
-    if bytes.len() >= 4 && bytes[..bytes.len().min(512)].iter().all(|&b| b == b'\n' || b == b'\r' || b == b'\t' || (0x20..0x7F).contains(&b)) {
+    if bytes.len() >= 4
+        && bytes[..bytes.len().min(512)]
+            .iter()
+            .all(|&b| b == b'\n' || b == b'\r' || b == b'\t' || (0x20..0x7F).contains(&b))
+    {
         return not_image("a text file");
     }
     Err(PhotoError::NotAnImage { looks_like: None })
@@ -399,7 +421,9 @@ pub(crate) mod tests {
         png.extend_from_slice(&ihdr);
         png.extend_from_slice(&crc32(&ihdr).to_be_bytes());
         // A tiny (empty) zlib stream as IDAT, then IEND: a real bomb's shape.
-        for (kind, data) in [(&b"IDAT"[..], &[0x78u8, 0x01, 0x01, 0x00, 0x00, 0xFF, 0xFF, 0, 0, 0, 1][..]), (b"IEND", &[])] {
+        for (kind, data) in
+            [(&b"IDAT"[..], &[0x78u8, 0x01, 0x01, 0x00, 0x00, 0xFF, 0xFF, 0, 0, 0, 1][..]), (b"IEND", &[])]
+        {
             let chunk = [kind, data].concat();
             png.extend_from_slice(&(data.len() as u32).to_be_bytes());
             png.extend_from_slice(&chunk);

@@ -7,6 +7,7 @@
 //! - stable while the user paints, changes shade or drags the density slider (it scales
 //!   smoothly instead of reshuffling),
 //! - cheap: no regeneration on any slider move.
+//!
 //! With ~4000 points per tile the tile is ~7 cm wide at SMP densities, so repetition is far
 //! below what an eye can find among sub-millimetre dots that vary in size and darkness.
 
@@ -46,7 +47,7 @@ impl DotTile {
     /// density, each with its stable per-dot random attributes.
     pub fn dots_in(&self, dots_per_mm2: f32, x0: f32, y0: f32, x1: f32, y1: f32) -> Vec<Dot> {
         let mut out = Vec::new();
-        if !(x1 > x0 && y1 > y0) || !dots_per_mm2.is_finite() || dots_per_mm2 <= 0.0 {
+        if !(x1 > x0 && y1 > y0 && dots_per_mm2.is_finite() && dots_per_mm2 > 0.0) {
             return out;
         }
         let unit = self.mm_per_unit(dots_per_mm2);
@@ -121,9 +122,8 @@ fn poisson_torus(seed: u64, side: f32, candidates: usize) -> Vec<[f32; 2]> {
     let mut points: Vec<[f32; 2]> = Vec::with_capacity(8192);
     let mut active: Vec<u32> = Vec::new();
     let wrap = |v: f32| v.rem_euclid(side);
-    let cell_of = |p: [f32; 2]| -> (usize, usize) {
-        (((p[0] / cell) as usize).min(n - 1), ((p[1] / cell) as usize).min(n - 1))
-    };
+    let cell_of =
+        |p: [f32; 2]| -> (usize, usize) { (((p[0] / cell) as usize).min(n - 1), ((p[1] / cell) as usize).min(n - 1)) };
     let torus_d2 = |a: [f32; 2], b: [f32; 2]| {
         let mut dx = (a[0] - b[0]).abs();
         let mut dy = (a[1] - b[1]).abs();

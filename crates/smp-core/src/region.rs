@@ -201,7 +201,10 @@ pub fn hairline_curve(points: &[Point], per_span: usize) -> Vec<Point> {
             let t = s as f32 / per_span as f32;
             let (t2, t3) = (t * t, t * t * t);
             let f = |a: f32, b: f32, c: f32, d: f32| {
-                0.5 * (2.0 * b + (-a + c) * t + (2.0 * a - 5.0 * b + 4.0 * c - d) * t2 + (-a + 3.0 * b - 3.0 * c + d) * t3)
+                0.5 * (2.0 * b
+                    + (-a + c) * t
+                    + (2.0 * a - 5.0 * b + 4.0 * c - d) * t2
+                    + (-a + 3.0 * b - 3.0 * c + d) * t3)
             };
             out.push(Point::new(f(p0.x, p1.x, p2.x, p3.x), f(p0.y, p1.y, p2.y, p3.y)));
         }
@@ -367,7 +370,7 @@ mod tests {
             treated_side: HairlineSide::Left,
         };
         let f = line.field(1.0, 4.0, 7).unwrap(); // feather 32 px
-        // Along the drawn line the density varies (irregular edge), on average about one half.
+                                                  // Along the drawn line the density varies (irregular edge), on average about one half.
         let on_line: Vec<f32> = (0..200).map(|i| f.density(Point::new(i as f32 * 5.0, 500.0))).collect();
         let mean = on_line.iter().sum::<f32>() / on_line.len() as f32;
         let min = on_line.iter().cloned().fold(1.0, f32::min);

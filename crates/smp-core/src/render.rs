@@ -103,18 +103,22 @@ struct Scratch {
     transmit: Vec<f32>,
 }
 
-/// Apply the treatment in place. `img` must hold the untouched photo inside `mask`'s non-zero
-/// pixels; `scale` is raster px per full-image px. Returns the rectangle that may have changed.
-fn apply_treatment(
-    img: &mut RgbaImage,
-    mask: &Mask,
+/// What one render needs besides the pixels.
+struct Job<'a> {
+    mask: &'a Mask,
+    /// The mask's bounding rectangle.
     rect: PixelRect,
+    /// Raster px per full-image px.
     scale: f32,
-    hairline: Option<&Hairline>,
-    params: &RenderParams,
-    tile: &DotTile,
-    scratch: &mut Scratch,
-) -> PixelRect {
+    hairline: Option<&'a Hairline>,
+    params: &'a RenderParams,
+    tile: &'a DotTile,
+}
+
+/// Apply the treatment in place. `img` must hold the untouched photo inside the mask's non-zero
+/// pixels. Returns the rectangle that may have changed.
+fn apply_treatment(img: &mut RgbaImage, job: &Job, scratch: &mut Scratch) -> PixelRect {
+    let Job { mask, rect, scale, hairline, params, tile } = *job;
     debug_assert_eq!((img.width, img.height), (mask.width, mask.height));
     if rect.is_empty() {
         return rect;
@@ -213,8 +217,10 @@ fn splat_dot(transmit: &mut [f32], rect: PixelRect, c: Point, r: f32, dot: &Dot)
     // A soft edge: healed pigment spreads a little under the skin.
     let edge = (0.35 * r_eff).max(1.0);
     let reach = a.max(b) + edge;
-    let (x0, x1) = (((c.x - reach).floor() as i64).max(rect.x0 as i64), ((c.x + reach).ceil() as i64).min(rect.x1 as i64));
-    let (y0, y1) = (((c.y - reach).floor() as i64).max(rect.y0 as i64), ((c.y + reach).ceil() as i64).min(rect.y1 as i64));
+    let (x0, x1) =
+        (((c.x - reach).floor() as i64).max(rect.x0 as i64), ((c.x + reach).ceil() as i64).min(rect.x1 as i64));
+    let (y0, y1) =
+        (((c.y - reach).floor() as i64).max(rect.y0 as i64), ((c.y + reach).ceil() as i64).min(rect.y1 as i64));
     if x0 >= x1 || y0 >= y1 {
         return;
     }
@@ -383,6 +389,8 @@ pub struct Preview {
     changed: PixelRect,
     /// The inputs of the last render, to skip identical frames.
     last: Option<(RenderParams, Option<Hairline>)>,
+    /// Increases whenever the mask changes (lets views redraw an outline only when needed).
+    mask_generation: u64,
 }
 
 impl Preview {
@@ -400,7 +408,12 @@ impl Preview {
             scratch: Scratch::default(),
             changed: PixelRect::default(),
             last: None,
+            mask_generation: 0,
         }
+    }
+
+    pub fn mask_generation(&self) -> u64 {
+        self.mask_generation
     }
 
     pub fn original(&self) -> &RgbaImage {
@@ -445,11 +458,17 @@ impl Preview {
             self.mask = rasterize_strokes(strokes, self.original.width, self.original.height, self.scale);
         }
         self.applied = strokes.iter().map(|s| (s.as_ref().id, s.as_ref().points.len())).collect();
+        self.mask_generation += 1;
         true
     }
 
     /// Render the treatment for this area and these parameters; returns the working-size result.
-    pub fn render<S: AsRef<Stroke>>(&mut self, strokes: &[S], hairline: Option<&Hairline>, params: &RenderParams) -> &RgbaImage {
+    pub fn render<S: AsRef<Stroke>>(
+        &mut self,
+        strokes: &[S],
+        hairline: Option<&Hairline>,
+        params: &RenderParams,
+    ) -> &RgbaImage {
         let mask_changed = self.update_mask(strokes);
         let key = (*params, hairline.cloned());
         if !mask_changed && self.last.as_ref() == Some(&key) {
@@ -463,8 +482,8 @@ impl Preview {
         copy_rect(&self.original, &mut self.output, self.changed);
         let rect = self.mask.bounding_rect();
         copy_rect(&self.original, &mut self.output, rect);
-        self.changed =
-            apply_treatment(&mut self.output, &self.mask, rect, self.scale, hairline, params, &self.tile, &mut self.scratch);
+        let job = Job { mask: &self.mask, rect, scale: self.scale, hairline, params, tile: &self.tile };
+        self.changed = apply_treatment(&mut self.output, &job, &mut self.scratch);
         &self.output
     }
 }
@@ -488,7 +507,8 @@ pub fn render_full_resolution<S: AsRef<Stroke>>(
     let mask = rasterize_strokes(strokes, photo.width, photo.height, 1.0);
     let rect = mask.bounding_rect();
     let tile = DotTile::new(params.seed);
-    apply_treatment(photo, &mask, rect, 1.0, hairline, params, &tile, &mut Scratch::default());
+    let job = Job { mask: &mask, rect, scale: 1.0, hairline, params, tile: &tile };
+    apply_treatment(photo, &job, &mut Scratch::default());
 }
 
 #[cfg(test)]
@@ -547,7 +567,8 @@ mod tests {
         let photo = skin(200, 200);
         let mut pv = Preview::new(photo.clone(), 200, 3);
         let small = pv.render(&[dab(1, 100.0, 100.0, 30.0)], None, &params(5.0)).clone();
-        let mut grown = Stroke { points: vec![Point::new(100.0, 100.0), Point::new(140.0, 100.0)], ..dab(1, 0.0, 0.0, 30.0) };
+        let mut grown =
+            Stroke { points: vec![Point::new(100.0, 100.0), Point::new(140.0, 100.0)], ..dab(1, 0.0, 0.0, 30.0) };
         let big = pv.render(std::slice::from_ref(&grown), None, &params(5.0)).clone();
         // Deep inside the first dab nothing moved.
         for y in 85..115 {
@@ -612,7 +633,11 @@ mod tests {
         let light = mean_dark(&mut pv, crate::SHADE_PRESETS[4].shade);
         assert!(dark < light);
         // The darkest pixel of a dot is a neutral-to-warm dark grey: blue never dominates red much.
-        let out = pv.render(&strokes, None, &RenderParams { shade: crate::SHADE_PRESETS[0].shade, dot_diameter_mm: 0.8, ..params(8.0) });
+        let out = pv.render(
+            &strokes,
+            None,
+            &RenderParams { shade: crate::SHADE_PRESETS[0].shade, dot_diameter_mm: 0.8, ..params(8.0) },
+        );
         let darkest = out.data.chunks(4).min_by_key(|p| p[0] as u32 + p[1] as u32 + p[2] as u32).unwrap();
         assert!(darkest[0] < 120, "dots too faint: {darkest:?}");
         assert!(darkest[2] as i32 - darkest[0] as i32 <= 6, "blue dot: {darkest:?}");
@@ -630,7 +655,10 @@ mod tests {
         };
         let out = pv.render(&strokes, Some(&line), &params(6.0)).clone();
         let changed = |y0: u32, y1: u32| {
-            (y0..y1).flat_map(|y| (0..300).map(move |x| (x, y))).filter(|&(x, y)| out.pixel(x, y) != photo.pixel(x, y)).count()
+            (y0..y1)
+                .flat_map(|y| (0..300).map(move |x| (x, y)))
+                .filter(|&(x, y)| out.pixel(x, y) != photo.pixel(x, y))
+                .count()
         };
         assert!(changed(0, 130) > 1000);
         assert_eq!(changed(170, 300), 0);
@@ -639,7 +667,13 @@ mod tests {
     #[test]
     fn scar_camouflage_tones_the_scar_toward_the_skin_around() {
         // Light scar band across darker skin.
-        let photo = RgbaImage::from_fn(200, 120, |_, y| if (50..70).contains(&y) { [235, 215, 205, 255] } else { [170, 125, 105, 255] });
+        let photo = RgbaImage::from_fn(200, 120, |_, y| {
+            if (50..70).contains(&y) {
+                [235, 215, 205, 255]
+            } else {
+                [170, 125, 105, 255]
+            }
+        });
         let strokes = [Stroke {
             id: 1,
             mode: BrushMode::Paint,
@@ -647,7 +681,12 @@ mod tests {
             points: vec![Point::new(20.0, 60.0), Point::new(180.0, 60.0)],
         }];
         let mut pv = Preview::new(photo.clone(), 200, 1);
-        let p = RenderParams { treatment: Treatment::ScarCamouflage, density_per_cm2: 10.0, dot_diameter_mm: 0.2, ..params(4.0) };
+        let p = RenderParams {
+            treatment: Treatment::ScarCamouflage,
+            density_per_cm2: 10.0,
+            dot_diameter_mm: 0.2,
+            ..params(4.0)
+        };
         let out = pv.render(&strokes, None, &p);
         let before = photo.pixel(100, 55);
         let after = out.pixel(100, 55);
@@ -659,9 +698,11 @@ mod tests {
     #[test]
     fn density_treatment_puts_no_dots_on_hair_strands() {
         // Skin with dark vertical hair strands every 10 px.
-        let photo = RgbaImage::from_fn(200, 200, |x, _| if x % 10 < 2 { [40, 30, 25, 255] } else { [205, 165, 145, 255] });
+        let photo =
+            RgbaImage::from_fn(200, 200, |x, _| if x % 10 < 2 { [40, 30, 25, 255] } else { [205, 165, 145, 255] });
         let mut pv = Preview::new(photo.clone(), 200, 1);
-        let p = RenderParams { treatment: Treatment::Density, dot_diameter_mm: 0.3, density_per_cm2: 100.0, ..params(5.0) };
+        let p =
+            RenderParams { treatment: Treatment::Density, dot_diameter_mm: 0.3, density_per_cm2: 100.0, ..params(5.0) };
         let out = pv.render(&[dab(1, 100.0, 100.0, 95.0)], None, &p).clone();
         let mut on_skin = 0;
         for y in 10..190 {
@@ -695,7 +736,13 @@ mod tests {
         let mut pv = Preview::new(photo, 64, 1);
         let strokes = [dab(1, 32.0, 32.0, 20.0)];
         for v in [f32::NAN, f32::INFINITY, -1.0, 0.0, 1e30] {
-            let p = RenderParams { dot_diameter_mm: v, density_per_cm2: v, px_per_mm: v, shade: Shade { strength: v }, ..RenderParams::default() };
+            let p = RenderParams {
+                dot_diameter_mm: v,
+                density_per_cm2: v,
+                px_per_mm: v,
+                shade: Shade { strength: v },
+                ..RenderParams::default()
+            };
             pv.render(&strokes, None, &p);
         }
     }

@@ -97,9 +97,8 @@ mod tests {
         assert_eq!(d.pixel(0, 0), [50, 150, 100, 255]);
         let src = RgbaImage::from_fn(301, 97, |x, y| [(x * 7 % 256) as u8, (y * 13 % 256) as u8, 128, 255]);
         let d = downscale_area(&src, 100, 31);
-        let mean = |img: &RgbaImage, c: usize| {
-            img.data.chunks(4).map(|p| p[c] as f64).sum::<f64>() / img.pixel_count() as f64
-        };
+        let mean =
+            |img: &RgbaImage, c: usize| img.data.chunks(4).map(|p| p[c] as f64).sum::<f64>() / img.pixel_count() as f64;
         for c in 0..3 {
             assert!((mean(&src, c) - mean(&d, c)).abs() < 1.5, "channel {c}");
         }

@@ -1,0 +1,399 @@
+//! The root component: owns the state (a reducer), the engine and the frame painter, and lays
+//! out the stage and the controls.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use smp_core::RenderParams;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{ClipboardEvent, File, HtmlCanvasElement, ImageData, KeyboardEvent};
+use yew::prelude::*;
+
+use crate::components::photo_input::PhotoInput;
+use crate::components::shade_picker::ShadePicker;
+use crate::components::slider::Slider;
+use crate::components::tool_bar::ToolBar;
+use crate::components::treatment_picker::TreatmentPicker;
+use crate::components::viewer::Viewer;
+use crate::engine::Engine;
+use crate::platform::canvas::{clear, draw_compare, draw_outline, image_data};
+use crate::platform::download::{encode_marked_png, export_file_name, save_blob};
+use crate::platform::files::{first_transferred_file, read_bytes};
+use crate::platform::frame::{after_next_paint, request_animation_frame};
+use crate::platform::{js_error_text, now_ms, window};
+use crate::state::{Action, NoticeKind, State, Tool, BRUSH_MM, FEATHER_MM};
+
+/// Draws the latest state once per animation frame, however many changes arrived in between.
+#[derive(Default)]
+struct Painter {
+    engine: Option<Engine>,
+    latest: Option<State>,
+    pending: bool,
+    /// The original as ImageData, per photo id (it never changes for a photo).
+    before: Option<(u64, ImageData)>,
+    outline_drawn: Option<(u64, u64)>,
+    outline_buffer: Vec<u8>,
+    frames: u64,
+}
+
+struct Canvases {
+    preview: NodeRef,
+    outline: NodeRef,
+}
+
+fn schedule(painter: &Rc<RefCell<Painter>>, state: State, canvases: Rc<Canvases>) {
+    let mut p = painter.borrow_mut();
+    p.latest = Some(state);
+    if p.pending {
+        return;
+    }
+    p.pending = true;
+    let painter = painter.clone();
+    request_animation_frame(move || paint(&painter, &canvases));
+}
+
+fn paint(painter: &Rc<RefCell<Painter>>, canvases: &Canvases) {
+    let mut guard = painter.borrow_mut();
+    let p = &mut *guard;
+    p.pending = false;
+    let (Some(state), Some(engine)) = (p.latest.take(), p.engine.as_mut()) else { return };
+    if state.photo.as_ref().map(|m| m.id) != Some(engine.meta.id) {
+        return;
+    }
+    let (Some(preview), Some(outline)) =
+        (canvases.preview.cast::<HtmlCanvasElement>(), canvases.outline.cast::<HtmlCanvasElement>())
+    else {
+        return;
+    };
+    let t0 = now_ms();
+    let result = engine.render(&state);
+    let after = match image_data(result) {
+        Ok(d) => d,
+        Err(e) => return web_sys::console::error_1(&e),
+    };
+    let id = engine.meta.id;
+    if p.before.as_ref().map(|b| b.0) != Some(id) {
+        match image_data(engine.preview.original()) {
+            Ok(d) => p.before = Some((id, d)),
+            Err(e) => return web_sys::console::error_1(&e),
+        }
+    }
+    let before = &p.before.as_ref().expect("set above").1;
+    let split = if state.compare.holding_original {
+        1.0
+    } else if state.compare.split_on {
+        state.compare.split
+    } else {
+        0.0
+    };
+    if let Err(e) = draw_compare(&preview, &after, before, split) {
+        web_sys::console::error_1(&e);
+    }
+    // The outline only changes with the mask.
+    let outline_key = (id, engine.preview.mask_generation());
+    if state.compare.holding_original {
+        clear(&outline);
+        p.outline_drawn = None;
+    } else if p.outline_drawn != Some(outline_key) {
+        if let Err(e) = draw_outline(&outline, engine.preview.mask(), &mut p.outline_buffer) {
+            web_sys::console::error_1(&e);
+        }
+        p.outline_drawn = Some(outline_key);
+    }
+    p.frames += 1;
+    // Read by the end-to-end tests and the in-browser benchmark.
+    let _ = preview.set_attribute("data-frames", &p.frames.to_string());
+    let _ = preview.set_attribute("data-render-ms", &format!("{:.2}", now_ms() - t0));
+}
+
+#[component]
+pub fn App() -> Html {
+    let state = use_reducer(State::default);
+    let painter = use_mut_ref(Painter::default);
+    let canvases = use_memo((), |_| Canvases { preview: NodeRef::default(), outline: NodeRef::default() });
+    let open_counter = use_mut_ref(|| Cell::new(0u64));
+
+    // Redraw after every change, coalesced to animation frames.
+    {
+        let painter = painter.clone();
+        let snapshot = (*state).clone();
+        let canvases = canvases.clone();
+        use_effect(move || schedule(&painter, snapshot, canvases));
+    }
+
+    let dispatch = {
+        let state = state.clone();
+        Callback::from(move |a: Action| state.dispatch(a))
+    };
+
+    let open_file = {
+        let dispatch = dispatch.clone();
+        let painter = painter.clone();
+        let open_counter = open_counter.clone();
+        Callback::from(move |file: File| {
+            let name = file.name();
+            let token = {
+                let c = open_counter.borrow();
+                c.set(c.get() + 1);
+                c.get()
+            };
+            dispatch.emit(Action::PhotoOpening { name: name.clone() });
+            let dispatch = dispatch.clone();
+            let painter = painter.clone();
+            let open_counter = open_counter.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let bytes = read_bytes(&file).await;
+                after_next_paint().await; // let "Opening…" paint before decoding
+                if open_counter.borrow().get() != token {
+                    return; // a newer file was chosen meanwhile
+                }
+                let opened = bytes.and_then(|b| Engine::open(token, &name, b).map_err(|e| e.to_string()));
+                match opened {
+                    Ok(engine) => {
+                        let meta = engine.meta.clone();
+                        painter.borrow_mut().engine = Some(engine);
+                        dispatch.emit(Action::PhotoOpened(meta));
+                    }
+                    Err(message) => dispatch.emit(Action::PhotoFailed(message)),
+                }
+            });
+        })
+    };
+
+    // Paste a photo anywhere; Ctrl+Z / Ctrl+Shift+Z (or Ctrl+Y) undo and redo.
+    {
+        let open_file = open_file.clone();
+        let dispatch = dispatch.clone();
+        use_effect_with((), move |_| {
+            let document = window().document().expect("document");
+            let on_paste = Closure::<dyn Fn(ClipboardEvent)>::new(move |e: ClipboardEvent| {
+                if let Some(file) = first_transferred_file(e.clipboard_data()) {
+                    e.prevent_default();
+                    open_file.emit(file);
+                }
+            });
+            let on_key = Closure::<dyn Fn(KeyboardEvent)>::new(move |e: KeyboardEvent| {
+                if !(e.ctrl_key() || e.meta_key()) {
+                    return;
+                }
+                match e.key().to_lowercase().as_str() {
+                    "z" if e.shift_key() => dispatch.emit(Action::Redo),
+                    "z" => dispatch.emit(Action::Undo),
+                    "y" => dispatch.emit(Action::Redo),
+                    _ => return,
+                }
+                e.prevent_default();
+            });
+            let _ = document.add_event_listener_with_callback("paste", on_paste.as_ref().unchecked_ref());
+            let _ = document.add_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref());
+            move || {
+                let _ = document.remove_event_listener_with_callback("paste", on_paste.as_ref().unchecked_ref());
+                let _ = document.remove_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref());
+            }
+        });
+    }
+
+    let on_export = {
+        let dispatch = dispatch.clone();
+        let painter = painter.clone();
+        let state = state.clone();
+        Callback::from(move |_| {
+            let dispatch = dispatch.clone();
+            let painter = painter.clone();
+            let snapshot = (*state).clone();
+            dispatch.emit(Action::BusyStarted("Preparing the full-resolution image…".into()));
+            wasm_bindgen_futures::spawn_local(async move {
+                after_next_paint().await;
+                let t0 = now_ms();
+                let rendered = {
+                    let p = painter.borrow();
+                    p.engine.as_ref().map(|e| (e.export(&snapshot), e.meta.name.clone()))
+                };
+                let outcome = match rendered {
+                    None => Err("Open a photo first.".to_string()),
+                    Some((Err(e), _)) => Err(e.to_string()),
+                    Some((Ok(img), name)) => match encode_marked_png(&img, "Simulation").await {
+                        Ok(blob) => save_blob(&blob, &export_file_name(&name)).map_err(|e| js_error_text(&e)),
+                        Err(e) => Err(format!("The image could not be saved: {}", js_error_text(&e))),
+                    },
+                };
+                if let Some(body) = window().document().and_then(|d| d.body()) {
+                    let _ = body.set_attribute("data-export-ms", &format!("{:.0}", now_ms() - t0));
+                }
+                dispatch.emit(Action::BusyFinished);
+                if let Err(message) = outcome {
+                    dispatch.emit(Action::PhotoFailed(message));
+                }
+            });
+        })
+    };
+
+    let s = &*state;
+    let has_photo = s.photo.is_some();
+    let cb = |f: fn(f32) -> Action| {
+        let d = dispatch.clone();
+        Callback::from(move |v: f32| d.emit(f(v)))
+    };
+    let act = |a: Action| {
+        let d = dispatch.clone();
+        Callback::from(move |_| d.emit(a.clone()))
+    };
+    let hold = |on: bool| {
+        let d = dispatch.clone();
+        Callback::from(move |_: PointerEvent| d.emit(Action::HoldOriginal(on)))
+    };
+    let uses_hairline = s.params.treatment.uses_hairline();
+    let photo_width_cm = s.photo.as_ref().map(|p| p.full_width as f32 / s.params.px_per_mm / 10.0);
+    let measured_px = s.measure.map(|(a, b)| a.distance(b));
+
+    html! {
+        <div class="app">
+            <header class="top">
+                <h1>{ "SMP Try-On" }</h1>
+                <p class="privacy">{ "Your photo stays on this device: nothing is uploaded." }</p>
+            </header>
+            <main class="layout">
+                <section class="stage-col">
+                    <Viewer state={Rc::new(s.clone())} dispatch={dispatch.clone()} on_file={open_file.clone()}
+                        preview_ref={canvases.preview.clone()} outline_ref={canvases.outline.clone()} />
+                    if let Some(busy) = &s.busy {
+                        <div class="busy" role="status" id="busy"><span class="spinner"></span>{ busy }</div>
+                    }
+                    if let Some(n) = &s.notice {
+                        <div id="notice" role={if n.kind == NoticeKind::Error { "alert" } else { "status" }}
+                            class={classes!("notice", (n.kind == NoticeKind::Error).then_some("error"))}>
+                            <span>{ &n.text }</span>
+                            <button type="button" class="link" onclick={act(Action::DismissNotice)}>{ "Dismiss" }</button>
+                        </div>
+                    }
+                    if has_photo {
+                        <div class="compare-bar">
+                            <button type="button" id="hold-original" class="button"
+                                onpointerdown={hold(true)} onpointerup={hold(false)} onpointerleave={hold(false)}
+                                onpointercancel={hold(false)}>{ "Hold to see original" }</button>
+                            <label class="check"><input type="checkbox" id="split-on" checked={s.compare.split_on}
+                                onchange={{
+                                    let d = dispatch.clone();
+                                    let on = !s.compare.split_on;
+                                    Callback::from(move |_: Event| d.emit(Action::SetSplitOn(on)))
+                                }} />{ "Before / after split" }</label>
+                            if s.compare.split_on {
+                                <input type="range" id="split" min="0" max="1" step="0.005" value={s.compare.split.to_string()}
+                                    aria-label="Split position"
+                                    oninput={{
+                                        let d = dispatch.clone();
+                                        Callback::from(move |e: InputEvent| {
+                                            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+                                            if let Ok(v) = input.value().parse::<f32>() { d.emit(Action::SetSplit(v)) }
+                                        })
+                                    }} />
+                            }
+                        </div>
+                    }
+                </section>
+                <aside class="panel">
+                    <section>
+                        <h2>{ "1. Photo" }</h2>
+                        <PhotoInput on_file={open_file} has_photo={has_photo} />
+                    </section>
+                    <fieldset disabled={!has_photo}>
+                        <section>
+                            <h2>{ "2. Treatment" }</h2>
+                            <TreatmentPicker value={s.params.treatment} on_change={{
+                                let d = dispatch.clone();
+                                Callback::from(move |t| d.emit(Action::SetTreatment(t)))
+                            }} />
+                        </section>
+                        <section>
+                            <h2>{ "3. Area" }</h2>
+                            <ToolBar value={s.tool} show_hairline={uses_hairline} on_change={{
+                                let d = dispatch.clone();
+                                Callback::from(move |t| d.emit(Action::SetTool(t)))
+                            }} />
+                            { tool_hint(s) }
+                            if matches!(s.tool, Tool::Paint | Tool::Erase) {
+                                <Slider id="brush-mm" label="Brush size" value={s.brush_mm} min={BRUSH_MM.0} max={BRUSH_MM.1}
+                                    step={1.0} unit="mm" decimals={0} on_change={cb(Action::SetBrushMm)} />
+                            }
+                            <div class="row">
+                                <button type="button" class="button" id="undo" disabled={s.undo.is_empty()} onclick={act(Action::Undo)}>{ "Undo" }</button>
+                                <button type="button" class="button" id="redo" disabled={s.redo.is_empty()} onclick={act(Action::Redo)}>{ "Redo" }</button>
+                                <button type="button" class="button" id="clear" disabled={s.area.strokes.is_empty()} onclick={act(Action::ClearArea)}>{ "Clear area" }</button>
+                            </div>
+                            if let (true, Some(h)) = (uses_hairline, &s.area.hairline) {
+                                <div class="sub">
+                                    <Slider id="feather-mm" label="Hairline: sharp … soft" value={h.feather_mm} min={FEATHER_MM.0}
+                                        max={FEATHER_MM.1} step={0.5} unit="mm" on_change={cb(Action::SetFeather)} />
+                                    <div class="row">
+                                        <button type="button" class="button" onclick={act(Action::FlipHairlineSide)}>{ "Flip treated side" }</button>
+                                        <button type="button" class="button" onclick={act(Action::RemoveHairline)}>{ "Remove hairline" }</button>
+                                    </div>
+                                </div>
+                            }
+                        </section>
+                        <section>
+                            <h2>{ "4. Pigment shade" }</h2>
+                            <ShadePicker value={s.params.shade} on_change={{
+                                let d = dispatch.clone();
+                                Callback::from(move |v| d.emit(Action::SetShade(v)))
+                            }} />
+                        </section>
+                        <section>
+                            <h2>{ "5. Dots" }</h2>
+                            <Slider id="dot-mm" label="Dot diameter" value={s.params.dot_diameter_mm}
+                                min={RenderParams::DOT_DIAMETER_MM.0} max={RenderParams::DOT_DIAMETER_MM.1} step={0.05}
+                                unit="mm" decimals={2} on_change={cb(Action::SetDotDiameter)} />
+                            <Slider id="density" label="Density" value={s.params.density_per_cm2}
+                                min={RenderParams::DENSITY_PER_CM2.0} max={RenderParams::DENSITY_PER_CM2.1} step={1.0}
+                                unit="dots/cm²" decimals={0} on_change={cb(Action::SetDensity)} />
+                            <p class="hint">{ "Natural hair: about 80 follicles/cm², a hairline about 50." }</p>
+                        </section>
+                        <section>
+                            <h2>{ "6. Scale" }</h2>
+                            <p class="hint" id="scale-readout">
+                                { format!("{:.2} photo pixels per mm", s.params.px_per_mm) }
+                                if let Some(cm) = photo_width_cm { { format!(" (photo ≈ {cm:.0} cm wide)") } }
+                            </p>
+                            if s.tool == Tool::Measure {
+                                <div class="row measure-row">
+                                    <label>{ "The line is " }
+                                        <input type="number" id="measure-mm" min="1" max="1000" step="1"
+                                            value={s.measure_mm.to_string()}
+                                            oninput={{
+                                                let d = dispatch.clone();
+                                                Callback::from(move |e: InputEvent| {
+                                                    let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+                                                    if let Ok(v) = input.value().parse::<f32>() { d.emit(Action::SetMeasureMm(v)) }
+                                                })
+                                            }} />{ " mm" }</label>
+                                    <button type="button" class="button" id="apply-measure"
+                                        disabled={measured_px.is_none_or(|l| l < 5.0)} onclick={act(Action::ApplyMeasure)}>{ "Set scale" }</button>
+                                </div>
+                            } else {
+                                <button type="button" class="button" onclick={act(Action::SetTool(Tool::Measure))}>{ "Measure a known distance" }</button>
+                            }
+                        </section>
+                        <section>
+                            <h2>{ "7. Save" }</h2>
+                            <button type="button" class="button primary" id="download" disabled={s.busy.is_some()}
+                                onclick={on_export}>{ "Download full-size PNG" }</button>
+                            <p class="hint">{ "Marked “Simulation”. The real result depends on your skin and your artist." }</p>
+                        </section>
+                    </fieldset>
+                </aside>
+            </main>
+        </div>
+    }
+}
+
+fn tool_hint(s: &State) -> Html {
+    let text = match s.tool {
+        Tool::Paint if s.area.strokes.is_empty() => "Paint over the scalp where the dots should go.",
+        Tool::Paint => "Paint to add to the area.",
+        Tool::Erase => "Paint to remove from the area.",
+        Tool::Hairline => "Drag the handles to shape the hairline; click the line to add a handle, double-click a handle to remove it. Dots go on the treated side only.",
+        Tool::Measure => "Drag a line between two points you know the distance of, e.g. pupil to pupil (about 63 mm).",
+    };
+    html! { <p class="hint" id="tool-hint">{ text }</p> }
+}

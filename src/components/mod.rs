@@ -1,0 +1,8 @@
+//! Small components; each takes `{ value, on_change }` (or only callbacks) and owns no app state.
+
+pub mod photo_input;
+pub mod shade_picker;
+pub mod slider;
+pub mod tool_bar;
+pub mod treatment_picker;
+pub mod viewer;

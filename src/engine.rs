@@ -1,0 +1,95 @@
+//! The seam between the UI and the image work: everything that touches pixels goes through
+//! [`Engine`]. It is plain Rust over `smp-core` (no browser API), so it can move into a Web
+//! Worker behind this same interface without touching the components.
+
+use std::rc::Rc;
+
+use smp_core::decode::{decode_photo, DecodeLimits, PhotoError};
+use smp_core::resize::{downscale_area, working_size};
+use smp_core::{render_full_resolution, Preview, RgbaImage};
+
+use crate::state::{PhotoMeta, State};
+
+/// The working copy that drives the interaction has at most this many pixels.
+pub const WORKING_PIXELS: u64 = 2_000_000;
+
+pub struct Engine {
+    pub meta: PhotoMeta,
+    /// The file as chosen: the full-resolution photo is decoded again from it for export, so
+    /// only the ~2 MP working copy stays decoded in memory.
+    bytes: Rc<[u8]>,
+    pub preview: Preview,
+}
+
+impl Engine {
+    /// Decode a chosen file into a new engine. On error nothing else changes.
+    pub fn open(id: u64, name: &str, bytes: Vec<u8>) -> Result<Engine, PhotoError> {
+        let full = decode_photo(&bytes, &DecodeLimits::default())?;
+        let (w, h) = working_size(full.width, full.height, WORKING_PIXELS);
+        let working = downscale_area(&full, w, h);
+        let meta = PhotoMeta {
+            id,
+            name: name.to_string(),
+            full_width: full.width,
+            full_height: full.height,
+            work_width: w,
+            work_height: h,
+        };
+        drop(full);
+        let preview = Preview::new(working, meta.full_width, smp_core::RenderParams::default().seed);
+        Ok(Engine { meta, bytes: bytes.into(), preview })
+    }
+
+    /// Render the working-size preview for the current state.
+    pub fn render(&mut self, state: &State) -> &RgbaImage {
+        let hairline = state.area.hairline.as_ref().filter(|_| state.params.treatment.uses_hairline());
+        self.preview.render(&state.area.strokes, hairline, &state.params)
+    }
+
+    /// Render the result at the photo's full resolution.
+    pub fn export(&self, state: &State) -> Result<RgbaImage, PhotoError> {
+        let mut full = decode_photo(&self.bytes, &DecodeLimits::default())?;
+        let hairline = state.area.hairline.as_ref().filter(|_| state.params.treatment.uses_hairline());
+        render_full_resolution(&mut full, &state.area.strokes, hairline, &state.params);
+        Ok(full)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::Action;
+    use smp_core::Point;
+
+    fn jpeg(w: u32, h: u32) -> Vec<u8> {
+        use image::ImageEncoder;
+        let rgb: Vec<u8> = (0..w * h).flat_map(|i| [200, 150 + (i % 7) as u8, 130]).collect();
+        let mut out = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
+            .write_image(&rgb, w, h, image::ExtendedColorType::Rgb8)
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn open_render_export_round_trip() {
+        let mut engine = Engine::open(1, "p.jpg", jpeg(2000, 1500)).unwrap();
+        assert_eq!((engine.meta.full_width, engine.meta.full_height), (2000, 1500));
+        assert!(engine.meta.work_width as u64 * engine.meta.work_height as u64 <= WORKING_PIXELS);
+        let state = State::default().apply(Action::PhotoOpened(engine.meta.clone()));
+        let state = state
+            .apply(Action::PointerDown { at: Point::new(1000.0, 700.0), hit_px: 1.0 })
+            .apply(Action::PointerMove(Point::new(1200.0, 700.0)))
+            .apply(Action::PointerUp);
+        let original = engine.preview.original().clone();
+        let out = engine.render(&state).clone();
+        assert_ne!(out, original);
+        let full = engine.export(&state).unwrap();
+        assert_eq!((full.width, full.height), (2000, 1500));
+    }
+
+    #[test]
+    fn a_bad_file_is_an_error_not_a_panic() {
+        assert!(Engine::open(1, "x.jpg", b"not a photo at all".to_vec()).is_err());
+    }
+}

@@ -1,0 +1,26 @@
+//! Thin browser glue: files, canvas drawing, downloads and frame timing. Nothing here decides
+//! anything about images; it moves bytes and pixels between `smp-core` and the page.
+
+pub mod canvas;
+pub mod download;
+pub mod files;
+pub mod frame;
+
+use wasm_bindgen::JsValue;
+
+/// A readable message from a JS error value.
+pub fn js_error_text(e: &JsValue) -> String {
+    use wasm_bindgen::JsCast;
+    match e.dyn_ref::<js_sys::Error>() {
+        Some(err) => String::from(err.message()),
+        None => e.as_string().unwrap_or_else(|| format!("{e:?}")),
+    }
+}
+
+pub fn window() -> web_sys::Window {
+    web_sys::window().expect("no window")
+}
+
+pub fn now_ms() -> f64 {
+    window().performance().map(|p| p.now()).unwrap_or(0.0)
+}

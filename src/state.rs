@@ -1,0 +1,547 @@
+//! The app's state, every change to it as an [`Action`], and a pure reducer (`State::apply`),
+//! in the style of yew's function_todomvc. Nothing here touches the browser: it is unit-tested
+//! natively. Geometry is in full-image pixels (see `smp_core`).
+
+use std::rc::Rc;
+
+use smp_core::region::HairlineSide;
+use smp_core::render::default_px_per_mm;
+use smp_core::{BrushMode, Hairline, Point, RenderParams, Shade, Stroke, Treatment};
+use yew::Reducible;
+
+/// What is known about the loaded photo (its pixels live in the engine, not in the state).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PhotoMeta {
+    /// Increases with every photo opened, so views can tell photos apart.
+    pub id: u64,
+    pub name: String,
+    pub full_width: u32,
+    pub full_height: u32,
+    pub work_width: u32,
+    pub work_height: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tool {
+    Paint,
+    Erase,
+    Hairline,
+    Measure,
+}
+
+/// The treatment area: brush strokes and the hairline. Snapshots of it make the undo history.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Area {
+    pub strokes: Vec<Rc<Stroke>>,
+    pub hairline: Option<Hairline>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Drag {
+    Stroke,
+    Handle(usize),
+    Measure,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Compare {
+    /// Split view on: the original is shown left of `split` (0..=1 of the width).
+    pub split_on: bool,
+    pub split: f32,
+    /// Press-and-hold shows the whole original.
+    pub holding_original: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoticeKind {
+    Error,
+    Info,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Notice {
+    pub kind: NoticeKind,
+    pub text: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct State {
+    pub photo: Option<PhotoMeta>,
+    pub params: RenderParams,
+    pub area: Area,
+    pub undo: Vec<Area>,
+    pub redo: Vec<Area>,
+    pub tool: Tool,
+    /// Brush diameter on the scalp, mm.
+    pub brush_mm: f32,
+    pub drag: Option<Drag>,
+    /// The measuring line (full-image px) and the real length the user says it has.
+    pub measure: Option<(Point, Point)>,
+    pub measure_mm: f32,
+    pub compare: Compare,
+    pub notice: Option<Notice>,
+    /// Long work under way (its description), e.g. opening or exporting.
+    pub busy: Option<String>,
+    pub next_stroke_id: u64,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        Self {
+            photo: None,
+            params: RenderParams::default(),
+            area: Area::default(),
+            undo: Vec::new(),
+            redo: Vec::new(),
+            tool: Tool::Paint,
+            brush_mm: 25.0,
+            drag: None,
+            measure: None,
+            measure_mm: 63.0,
+            compare: Compare { split_on: false, split: 0.5, holding_original: false },
+            notice: None,
+            busy: None,
+            next_stroke_id: 1,
+        }
+    }
+}
+
+pub const BRUSH_MM: (f32, f32) = (2.0, 120.0);
+pub const FEATHER_MM: (f32, f32) = (0.5, 15.0);
+/// Soft hairline by default: a sharp line of dots is the classic failure.
+pub const DEFAULT_FEATHER_MM: f32 = 6.0;
+pub const UNDO_LIMIT: usize = 100;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// A file was chosen and is being read.
+    PhotoOpening {
+        name: String,
+    },
+    /// A new photo is ready; everything drawn on the old one is dropped.
+    PhotoOpened(PhotoMeta),
+    /// The file could not be used: say why, keep the current photo and work.
+    PhotoFailed(String),
+    DismissNotice,
+    SetTreatment(Treatment),
+    SetShade(Shade),
+    SetDotDiameter(f32),
+    SetDensity(f32),
+    SetBrushMm(f32),
+    SetTool(Tool),
+    SetFeather(f32),
+    FlipHairlineSide,
+    RemoveHairline,
+    RemoveHandle(usize),
+    /// Pointer pressed on the photo at a point in full-image px. `hit_px` is how close (full px)
+    /// a hairline handle must be to be grabbed.
+    PointerDown {
+        at: Point,
+        hit_px: f32,
+    },
+    PointerMove(Point),
+    PointerUp,
+    Undo,
+    Redo,
+    ClearArea,
+    SetMeasureMm(f32),
+    /// Set the scale from the measuring line and `measure_mm`.
+    ApplyMeasure,
+    SetSplitOn(bool),
+    SetSplit(f32),
+    HoldOriginal(bool),
+    BusyStarted(String),
+    BusyFinished,
+}
+
+fn finite_clamp(v: f32, (lo, hi): (f32, f32), fallback: f32) -> f32 {
+    if v.is_finite() {
+        v.clamp(lo, hi)
+    } else {
+        fallback
+    }
+}
+
+impl State {
+    /// The pure reducer.
+    pub fn apply(&self, action: Action) -> State {
+        let mut s = self.clone();
+        match action {
+            Action::PhotoOpening { name } => s.busy = Some(format!("Opening {name}…")),
+            Action::PhotoOpened(meta) => {
+                s.params.px_per_mm = default_px_per_mm(meta.full_width, meta.full_height);
+                s.photo = Some(meta);
+                s.area = Area::default();
+                s.undo.clear();
+                s.redo.clear();
+                s.measure = None;
+                s.drag = None;
+                s.busy = None;
+                s.notice = None;
+                s.tool = Tool::Paint;
+            }
+            Action::PhotoFailed(text) => {
+                s.busy = None;
+                s.notice = Some(Notice { kind: NoticeKind::Error, text });
+            }
+            Action::DismissNotice => s.notice = None,
+            Action::SetTreatment(t) => s.params.treatment = t,
+            Action::SetShade(shade) => s.params.shade = Shade::new(shade.strength),
+            Action::SetDotDiameter(v) => {
+                s.params.dot_diameter_mm = finite_clamp(v, RenderParams::DOT_DIAMETER_MM, s.params.dot_diameter_mm)
+            }
+            Action::SetDensity(v) => {
+                s.params.density_per_cm2 = finite_clamp(v, RenderParams::DENSITY_PER_CM2, s.params.density_per_cm2)
+            }
+            Action::SetBrushMm(v) => s.brush_mm = finite_clamp(v, BRUSH_MM, s.brush_mm),
+            Action::SetTool(tool) => {
+                s.tool = tool;
+                s.drag = None;
+                if tool == Tool::Hairline && s.area.hairline.is_none() {
+                    if let Some(line) = s.photo.as_ref().map(default_hairline) {
+                        s.push_undo();
+                        s.area.hairline = Some(line);
+                    }
+                }
+            }
+            Action::SetFeather(v) => {
+                if let Some(h) = &mut s.area.hairline {
+                    h.feather_mm = finite_clamp(v, FEATHER_MM, h.feather_mm);
+                }
+            }
+            Action::FlipHairlineSide => {
+                if s.area.hairline.is_some() {
+                    s.push_undo();
+                    let h = s.area.hairline.as_mut().expect("checked");
+                    h.treated_side = match h.treated_side {
+                        HairlineSide::Left => HairlineSide::Right,
+                        HairlineSide::Right => HairlineSide::Left,
+                    };
+                }
+            }
+            Action::RemoveHairline => {
+                if s.area.hairline.is_some() {
+                    s.push_undo();
+                    s.area.hairline = None;
+                    if s.tool == Tool::Hairline {
+                        s.tool = Tool::Paint;
+                    }
+                }
+            }
+            Action::RemoveHandle(i) => {
+                if s.area.hairline.as_ref().is_some_and(|h| h.points.len() > 2 && i < h.points.len()) {
+                    s.push_undo();
+                    s.area.hairline.as_mut().expect("checked").points.remove(i);
+                }
+            }
+            Action::PointerDown { at, hit_px } => s.pointer_down(at, hit_px),
+            Action::PointerMove(at) => s.pointer_move(at),
+            Action::PointerUp => s.drag = None,
+            Action::Undo => {
+                if let Some(prev) = s.undo.pop() {
+                    let current = std::mem::replace(&mut s.area, prev);
+                    s.redo.push(current);
+                    s.drag = None;
+                }
+            }
+            Action::Redo => {
+                if let Some(next) = s.redo.pop() {
+                    let current = std::mem::replace(&mut s.area, next);
+                    s.undo.push(current);
+                    s.drag = None;
+                }
+            }
+            Action::ClearArea => {
+                if !s.area.strokes.is_empty() {
+                    s.push_undo();
+                    s.area.strokes.clear();
+                }
+            }
+            Action::SetMeasureMm(v) => s.measure_mm = finite_clamp(v, (1.0, 1000.0), s.measure_mm),
+            Action::ApplyMeasure => {
+                if let Some((a, b)) = s.measure {
+                    let len = a.distance(b);
+                    if len >= 5.0 {
+                        s.params.px_per_mm =
+                            finite_clamp(len / s.measure_mm, RenderParams::PX_PER_MM, s.params.px_per_mm);
+                        s.notice = Some(Notice {
+                            kind: NoticeKind::Info,
+                            text: format!("Scale set: {:.1} photo pixels per mm.", s.params.px_per_mm),
+                        });
+                    }
+                }
+            }
+            Action::SetSplitOn(on) => s.compare.split_on = on,
+            Action::SetSplit(v) => s.compare.split = finite_clamp(v, (0.0, 1.0), 0.5),
+            Action::HoldOriginal(on) => s.compare.holding_original = on,
+            Action::BusyStarted(what) => s.busy = Some(what),
+            Action::BusyFinished => s.busy = None,
+        }
+        s
+    }
+
+    fn push_undo(&mut self) {
+        self.undo.push(self.area.clone());
+        if self.undo.len() > UNDO_LIMIT {
+            self.undo.remove(0);
+        }
+        self.redo.clear();
+    }
+
+    /// Brush radius in full-image px.
+    pub fn brush_radius_px(&self) -> f32 {
+        0.5 * self.brush_mm * self.params.px_per_mm
+    }
+
+    fn pointer_down(&mut self, at: Point, hit_px: f32) {
+        if self.photo.is_none() || !at.is_finite() {
+            return;
+        }
+        match self.tool {
+            Tool::Paint | Tool::Erase => {
+                self.push_undo();
+                let mode = if self.tool == Tool::Paint { BrushMode::Paint } else { BrushMode::Erase };
+                self.area.strokes.push(Rc::new(Stroke {
+                    id: self.next_stroke_id,
+                    mode,
+                    radius_px: self.brush_radius_px(),
+                    points: vec![at],
+                }));
+                self.next_stroke_id += 1;
+                self.drag = Some(Drag::Stroke);
+            }
+            Tool::Hairline => {
+                self.push_undo();
+                let hairline = self.area.hairline.get_or_insert_with(|| Hairline {
+                    points: Vec::new(),
+                    feather_mm: DEFAULT_FEATHER_MM,
+                    treated_side: HairlineSide::Left,
+                });
+                let nearest = hairline
+                    .points
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (i, p.distance(at)))
+                    .min_by(|a, b| a.1.total_cmp(&b.1));
+                let index = match nearest {
+                    Some((i, d)) if d <= hit_px => i,
+                    _ => insert_handle(&mut hairline.points, at),
+                };
+                self.drag = Some(Drag::Handle(index));
+            }
+            Tool::Measure => {
+                self.measure = Some((at, at));
+                self.drag = Some(Drag::Measure);
+            }
+        }
+    }
+
+    fn pointer_move(&mut self, at: Point) {
+        if !at.is_finite() {
+            return;
+        }
+        match self.drag {
+            Some(Drag::Stroke) => {
+                if let Some(last) = self.area.strokes.last_mut() {
+                    let stroke = Rc::make_mut(last);
+                    // Skip sub-pixel moves: they add points without changing the area.
+                    if stroke.points.last().is_none_or(|p| p.distance(at) >= 0.5) {
+                        stroke.points.push(at);
+                    }
+                }
+            }
+            Some(Drag::Handle(i)) => {
+                if let Some(p) = self.area.hairline.as_mut().and_then(|h| h.points.get_mut(i)) {
+                    *p = at;
+                }
+            }
+            Some(Drag::Measure) => {
+                if let Some((_, b)) = &mut self.measure {
+                    *b = at;
+                }
+            }
+            None => {}
+        }
+    }
+}
+
+/// Insert a handle where it lengthens the curve least; returns its index.
+fn insert_handle(points: &mut Vec<Point>, at: Point) -> usize {
+    if points.len() < 2 {
+        points.push(at);
+        points.sort_by(|a, b| a.x.total_cmp(&b.x));
+        return points.iter().position(|p| *p == at).unwrap_or(0);
+    }
+    let cost = |i: usize| -> f32 {
+        // Inserting before index i (0 = before the first, len = after the last).
+        match i {
+            0 => at.distance(points[0]),
+            i if i == points.len() => at.distance(points[i - 1]),
+            i => at.distance(points[i - 1]) + at.distance(points[i]) - points[i - 1].distance(points[i]),
+        }
+    };
+    let best = (0..=points.len()).min_by(|&a, &b| cost(a).total_cmp(&cost(b))).unwrap_or(0);
+    points.insert(best, at);
+    best
+}
+
+/// A starting hairline for the user to reshape: a gentle arc across the upper part of the photo,
+/// drawn left to right so the treated side is above it.
+pub fn default_hairline(photo: &PhotoMeta) -> Hairline {
+    let (w, h) = (photo.full_width as f32, photo.full_height as f32);
+    let pts = [(0.2, 0.42), (0.35, 0.36), (0.5, 0.34), (0.65, 0.36), (0.8, 0.42)];
+    Hairline {
+        points: pts.iter().map(|&(x, y)| Point::new(x * w, y * h)).collect(),
+        feather_mm: DEFAULT_FEATHER_MM,
+        treated_side: HairlineSide::Left,
+    }
+}
+
+impl Reducible for State {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let next = self.apply(action);
+        if next == *self {
+            self
+        } else {
+            Rc::new(next)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_photo() -> State {
+        State::default().apply(Action::PhotoOpened(PhotoMeta {
+            id: 1,
+            name: "a.jpg".into(),
+            full_width: 1000,
+            full_height: 800,
+            work_width: 500,
+            work_height: 400,
+        }))
+    }
+
+    fn drag(s: State, pts: &[(f32, f32)]) -> State {
+        let mut s = s.apply(Action::PointerDown { at: Point::new(pts[0].0, pts[0].1), hit_px: 10.0 });
+        for &(x, y) in &pts[1..] {
+            s = s.apply(Action::PointerMove(Point::new(x, y)));
+        }
+        s.apply(Action::PointerUp)
+    }
+
+    #[test]
+    fn opening_a_photo_sets_a_default_scale_and_clears_work() {
+        let s = with_photo();
+        assert_eq!(s.params.px_per_mm, 4.0); // 800 px / 200 mm
+        let s = drag(s, &[(10.0, 10.0), (50.0, 50.0)]);
+        assert_eq!(s.area.strokes.len(), 1);
+        let s = s.apply(Action::PhotoOpened(PhotoMeta { id: 2, ..s.photo.clone().unwrap() }));
+        assert!(s.area.strokes.is_empty() && s.undo.is_empty());
+    }
+
+    #[test]
+    fn a_failed_photo_keeps_the_current_photo_and_work() {
+        let s = drag(with_photo(), &[(10.0, 10.0), (50.0, 50.0)]);
+        let failed =
+            s.apply(Action::PhotoOpening { name: "x.jpg".into() }).apply(Action::PhotoFailed("not a photo".into()));
+        assert_eq!(failed.photo, s.photo);
+        assert_eq!(failed.area, s.area);
+        assert_eq!(failed.busy, None);
+        assert_eq!(failed.notice.as_ref().unwrap().kind, NoticeKind::Error);
+    }
+
+    #[test]
+    fn strokes_use_the_brush_size_in_mm_and_undo_redo_whole_strokes() {
+        let s = with_photo().apply(Action::SetBrushMm(10.0));
+        let s = drag(s, &[(10.0, 10.0), (20.0, 10.0), (30.0, 10.0)]);
+        let s = s.apply(Action::SetTool(Tool::Erase));
+        let s = drag(s, &[(15.0, 10.0), (16.0, 10.0)]);
+        assert_eq!(s.area.strokes.len(), 2);
+        assert_eq!(s.area.strokes[0].radius_px, 20.0); // 5 mm × 4 px/mm
+        assert_eq!(s.area.strokes[0].points.len(), 3);
+        assert_eq!(s.area.strokes[1].mode, BrushMode::Erase);
+        assert_ne!(s.area.strokes[0].id, s.area.strokes[1].id);
+        let u = s.apply(Action::Undo);
+        assert_eq!(u.area.strokes.len(), 1);
+        let u = u.apply(Action::Undo).apply(Action::Undo);
+        assert!(u.area.strokes.is_empty());
+        let r = u.apply(Action::Redo).apply(Action::Redo);
+        assert_eq!(r.area, s.area);
+        // A new edit clears the redo stack.
+        let n = u.apply(Action::Redo);
+        let n = drag(n, &[(5.0, 5.0)]);
+        assert!(n.redo.is_empty());
+    }
+
+    #[test]
+    fn no_drawing_without_a_photo_and_moves_without_a_drag_do_nothing() {
+        let s = drag(State::default(), &[(1.0, 1.0), (2.0, 2.0)]);
+        assert!(s.area.strokes.is_empty());
+        let p = with_photo();
+        assert_eq!(p.apply(Action::PointerMove(Point::new(3.0, 3.0))), p);
+        assert_eq!(p.apply(Action::PointerDown { at: Point::new(f32::NAN, 1.0), hit_px: 1.0 }), p);
+    }
+
+    #[test]
+    fn hairline_tool_starts_with_a_default_curve_whose_handles_drag_and_insert() {
+        let s = with_photo().apply(Action::SetTool(Tool::Hairline));
+        let h = s.area.hairline.clone().unwrap();
+        assert_eq!(h.points.len(), 5);
+        assert_eq!(h.feather_mm, DEFAULT_FEATHER_MM);
+        // Drag the middle handle down by 50 px.
+        let mid = h.points[2];
+        let s = drag(s, &[(mid.x + 3.0, mid.y), (mid.x, mid.y + 50.0)]);
+        assert_eq!(s.area.hairline.as_ref().unwrap().points[2], Point::new(mid.x, mid.y + 50.0));
+        // Clicking away from handles inserts one between its neighbours.
+        let s = drag(s, &[(425.0, 300.0)]);
+        let pts = &s.area.hairline.as_ref().unwrap().points;
+        assert_eq!(pts.len(), 6);
+        assert_eq!(pts[2], Point::new(425.0, 300.0));
+        // Undo takes the insertion back, then the drag.
+        let u = s.apply(Action::Undo);
+        assert_eq!(u.area.hairline.as_ref().unwrap().points.len(), 5);
+        let s = s.apply(Action::FlipHairlineSide).apply(Action::SetFeather(100.0));
+        assert_eq!(s.area.hairline.as_ref().unwrap().treated_side, HairlineSide::Right);
+        assert_eq!(s.area.hairline.as_ref().unwrap().feather_mm, FEATHER_MM.1);
+        let s = s.apply(Action::RemoveHandle(0)).apply(Action::RemoveHairline);
+        assert!(s.area.hairline.is_none());
+        assert_eq!(s.tool, Tool::Paint);
+    }
+
+    #[test]
+    fn measuring_a_known_distance_sets_the_scale() {
+        let s = with_photo().apply(Action::SetTool(Tool::Measure));
+        let s = drag(s, &[(100.0, 100.0), (352.0, 100.0)]);
+        let s = s.apply(Action::SetMeasureMm(63.0)).apply(Action::ApplyMeasure);
+        assert!((s.params.px_per_mm - 4.0).abs() < 1e-4);
+        // Too short a line is ignored.
+        let t = drag(s.clone(), &[(10.0, 10.0), (11.0, 10.0)]).apply(Action::ApplyMeasure);
+        assert_eq!(t.params.px_per_mm, s.params.px_per_mm);
+    }
+
+    #[test]
+    fn slider_values_are_clamped_and_non_finite_ignored() {
+        let s = with_photo()
+            .apply(Action::SetDensity(1e9))
+            .apply(Action::SetDotDiameter(f32::NAN))
+            .apply(Action::SetSplit(-3.0))
+            .apply(Action::SetShade(Shade { strength: 7.0 }));
+        assert_eq!(s.params.density_per_cm2, RenderParams::DENSITY_PER_CM2.1);
+        assert_eq!(s.params.dot_diameter_mm, RenderParams::default().dot_diameter_mm);
+        assert_eq!(s.compare.split, 0.0);
+        assert_eq!(s.params.shade.strength, Shade::MAX_STRENGTH);
+    }
+
+    #[test]
+    fn reducer_returns_the_same_rc_when_nothing_changes() {
+        let s = Rc::new(with_photo());
+        let same = s.clone().reduce(Action::PointerUp);
+        assert!(Rc::ptr_eq(&s, &same));
+        let changed = s.clone().reduce(Action::SetDensity(80.0));
+        assert!(!Rc::ptr_eq(&s, &changed));
+    }
+}
