@@ -17,7 +17,7 @@ use crate::components::tool_bar::ToolBar;
 use crate::components::treatment_picker::TreatmentPicker;
 use crate::components::viewer::Viewer;
 use crate::engine::Engine;
-use crate::platform::canvas::{clear, draw_compare, draw_outline, image_data};
+use crate::platform::canvas::{clear, draw_compare, draw_outline, draw_region, image_data};
 use crate::platform::download::{encode_marked_png, export_file_name, save_blob};
 use crate::platform::files::{first_transferred_file, read_bytes};
 use crate::platform::frame::{after_next_paint, request_animation_frame};
@@ -32,6 +32,8 @@ struct Painter {
     pending: bool,
     /// The original as ImageData, per photo id (it never changes for a photo).
     before: Option<(u64, ImageData)>,
+    /// The photo id and split of what the canvas shows now; `None` forces a full redraw.
+    shown: Option<(u64, f32)>,
     outline_drawn: Option<(u64, u64)>,
     outline_buffer: Vec<u8>,
     frames: u64,
@@ -67,19 +69,8 @@ fn paint(painter: &Rc<RefCell<Painter>>, canvases: &Canvases) {
         return;
     };
     let t0 = now_ms();
-    let result = engine.render(&state);
-    let after = match image_data(result) {
-        Ok(d) => d,
-        Err(e) => return web_sys::console::error_1(&e),
-    };
+    let dirty = engine.render(&state);
     let id = engine.meta.id;
-    if p.before.as_ref().map(|b| b.0) != Some(id) {
-        match image_data(engine.preview.original()) {
-            Ok(d) => p.before = Some((id, d)),
-            Err(e) => return web_sys::console::error_1(&e),
-        }
-    }
-    let before = &p.before.as_ref().expect("set above").1;
     let split = if state.compare.holding_original {
         1.0
     } else if state.compare.split_on {
@@ -87,8 +78,25 @@ fn paint(painter: &Rc<RefCell<Painter>>, canvases: &Canvases) {
     } else {
         0.0
     };
-    if let Err(e) = draw_compare(&preview, &after, before, split) {
-        web_sys::console::error_1(&e);
+    let drawn = if p.shown == Some((id, 0.0)) && split == 0.0 {
+        // The usual case while editing: only the changed rectangle travels to the canvas.
+        draw_region(&preview, engine.preview.output(), dirty)
+    } else {
+        if p.before.as_ref().map(|b| b.0) != Some(id) {
+            match image_data(engine.preview.original()) {
+                Ok(d) => p.before = Some((id, d)),
+                Err(e) => return web_sys::console::error_1(&e),
+            }
+        }
+        let before = &p.before.as_ref().expect("set above").1;
+        image_data(engine.preview.output()).and_then(|after| draw_compare(&preview, &after, before, split))
+    };
+    match drawn {
+        Ok(()) => p.shown = Some((id, split)),
+        Err(e) => {
+            p.shown = None;
+            web_sys::console::error_1(&e);
+        }
     }
     // The outline only changes with the mask.
     let outline_key = (id, engine.preview.mask_generation());

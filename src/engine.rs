@@ -5,6 +5,7 @@
 use std::rc::Rc;
 
 use smp_core::decode::{decode_photo, DecodeLimits, PhotoError};
+use smp_core::geometry::PixelRect;
 use smp_core::resize::{downscale_area, working_size};
 use smp_core::{render_full_resolution, Preview, RgbaImage};
 
@@ -40,8 +41,9 @@ impl Engine {
         Ok(Engine { meta, bytes: bytes.into(), preview })
     }
 
-    /// Render the working-size preview for the current state.
-    pub fn render(&mut self, state: &State) -> &RgbaImage {
+    /// Render the working-size preview for the current state (into `preview.output()`).
+    /// Returns the rectangle that may differ from the previous frame.
+    pub fn render(&mut self, state: &State) -> PixelRect {
         let hairline = state.area.hairline.as_ref().filter(|_| state.params.treatment.uses_hairline());
         self.preview.render(&state.area.strokes, hairline, &state.params)
     }
@@ -82,8 +84,8 @@ mod tests {
             .apply(Action::PointerMove(Point::new(1200.0, 700.0)))
             .apply(Action::PointerUp);
         let original = engine.preview.original().clone();
-        let out = engine.render(&state).clone();
-        assert_ne!(out, original);
+        assert!(!engine.render(&state).is_empty());
+        assert_ne!(engine.preview.output(), &original);
         let full = engine.export(&state).unwrap();
         assert_eq!((full.width, full.height), (2000, 1500));
     }

@@ -2,8 +2,9 @@
 //! `cargo test --target wasm32-unknown-unknown --test browser` (scripts/test runs it).
 #![cfg(target_arch = "wasm32")]
 
+use smp_core::geometry::PixelRect;
 use smp_core::{Mask, RgbaImage};
-use smp_tryon::platform::canvas::{draw_compare, draw_outline, image_data};
+use smp_tryon::platform::canvas::{draw_compare, draw_outline, draw_region, image_data};
 use smp_tryon::platform::download::{encode_marked_png, export_file_name};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -41,6 +42,20 @@ fn pixels_round_trip_exactly_through_the_canvas() {
     let px = read(&c);
     assert_eq!(px[(10 * 64 + 15) * 4 + 2], 10);
     assert_eq!(px[(10 * 64 + 16) * 4 + 2], 200);
+}
+
+#[wasm_bindgen_test]
+fn a_dirty_region_updates_only_its_rectangle() {
+    let (old, new) = (gradient(50, 40, 1), gradient(50, 40, 250));
+    let c = canvas();
+    let d = image_data(&old).unwrap();
+    draw_compare(&c, &d, &d, 0.0).unwrap();
+    draw_region(&c, &new, PixelRect { x0: 10, y0: 5, x1: 30, y1: 25 }).unwrap();
+    let px = read(&c);
+    let blue = |x: usize, y: usize| px[(y * 50 + x) * 4 + 2];
+    assert_eq!((blue(10, 5), blue(29, 24)), (250, 250));
+    assert_eq!((blue(9, 5), blue(30, 24), blue(10, 25)), (1, 1, 1));
+    draw_region(&c, &old, PixelRect::default()).unwrap();
 }
 
 #[wasm_bindgen_test]

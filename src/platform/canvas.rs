@@ -1,6 +1,7 @@
 //! Putting RGBA pixels on canvases.
 
 use js_sys::Uint8ClampedArray;
+use smp_core::geometry::PixelRect;
 use smp_core::{Mask, RgbaImage};
 use wasm_bindgen::{Clamped, JsCast, JsValue};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
@@ -52,6 +53,23 @@ pub fn draw_compare(
         )?;
     }
     Ok(())
+}
+
+/// Copy one rectangle of `img` onto the canvas (the canvas already shows the rest).
+pub fn draw_region(canvas: &HtmlCanvasElement, img: &RgbaImage, rect: PixelRect) -> Result<(), JsValue> {
+    if rect.is_empty() {
+        return Ok(());
+    }
+    let (rw, w) = (rect.width() as usize, img.width as usize);
+    let mut rows = Vec::with_capacity(rw * rect.height() as usize * 4);
+    for y in rect.y0..rect.y1 {
+        let start = (y as usize * w + rect.x0 as usize) * 4;
+        rows.extend_from_slice(&img.data[start..start + rw * 4]);
+    }
+    let array = Uint8ClampedArray::new_with_length(rows.len() as u32);
+    array.copy_from(&rows);
+    let data = ImageData::new_with_js_u8_clamped_array_and_sh(&array, rect.width(), rect.height())?;
+    context_2d(canvas)?.put_image_data(&data, rect.x0 as f64, rect.y0 as f64)
 }
 
 /// Draw the area's outline (pixels inside whose neighbour is outside) on a transparent canvas.

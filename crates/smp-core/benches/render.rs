@@ -22,6 +22,14 @@ fn bench(c: &mut Criterion) {
             pv.render(&strokes, None, &RenderParams { shade, ..params });
         })
     });
+    // A density or dot-size change moves dots: the coverage is recomputed, then composited.
+    c.bench_function("rerender_2mp_after_density_change", |b| {
+        b.iter(|| {
+            flip = !flip;
+            let density_per_cm2 = if flip { 50.0 } else { 70.0 };
+            pv.render(&strokes, None, &RenderParams { density_per_cm2, ..params });
+        })
+    });
 }
 
 criterion_group! {

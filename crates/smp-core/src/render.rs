@@ -96,13 +96,6 @@ pub fn default_px_per_mm(width: u32, height: u32) -> f32 {
     (width.min(height) as f32 / 200.0).clamp(RenderParams::PX_PER_MM.0, RenderParams::PX_PER_MM.1)
 }
 
-/// Reusable buffers for one render.
-#[derive(Default, Debug)]
-struct Scratch {
-    /// Per-pixel transmittance left by the dots, over the area's rectangle.
-    transmit: Vec<f32>,
-}
-
 /// What one render needs besides the pixels.
 struct Job<'a> {
     mask: &'a Mask,
@@ -115,38 +108,44 @@ struct Job<'a> {
     tile: &'a DotTile,
 }
 
-/// Apply the treatment in place. `img` must hold the untouched photo inside the mask's non-zero
-/// pixels. Returns the rectangle that may have changed.
-fn apply_treatment(img: &mut RgbaImage, job: &Job, scratch: &mut Scratch) -> PixelRect {
+/// The pigment a treatment deposits, before any shade is chosen: everything a shade change
+/// does not alter, so a shade change only re-composites.
+#[derive(Debug, Default)]
+struct Coverage {
+    rect: PixelRect,
+    /// Per-pixel transmittance left by the dots over `rect` (1 = no pigment).
+    transmit: Vec<f32>,
+    /// Per-channel gain that tones a scar toward the skin around it (1 elsewhere).
+    tone_gain: [f32; 3],
+}
+
+/// Place the dots and deposit their coverage. `img` holds the untouched photo.
+fn compute_coverage(img: &RgbaImage, job: &Job, out: &mut Coverage) {
     let Job { mask, rect, scale, hairline, params, tile } = *job;
     debug_assert_eq!((img.width, img.height), (mask.width, mask.height));
+    out.rect = rect;
+    out.tone_gain = [1.0; 3];
+    out.transmit.clear();
     if rect.is_empty() {
-        return rect;
+        return;
     }
     let p = params.sanitized();
     let px_per_mm = p.px_per_mm * scale; // raster px per mm
     let lut = srgb_to_linear_table();
-    let (rw, rh) = (rect.width() as usize, rect.height() as usize);
-    let w = img.width as usize;
+    out.transmit.resize(rect.width() as usize * rect.height() as usize, 1.0);
 
     // Scar camouflage: per-channel gain that tones the scar toward the skin around it.
-    let tone_gain = match p.treatment {
-        Treatment::ScarCamouflage => scar_tone_gain(img, mask, rect, px_per_mm),
-        _ => [1.0; 3],
-    };
+    if p.treatment == Treatment::ScarCamouflage {
+        out.tone_gain = scar_tone_gain(img, mask, rect, px_per_mm);
+    }
     // Density: luminance under which a pixel is taken as a hair strand.
     let hair_luma = match p.treatment {
         Treatment::Density => Some(hair_strand_threshold(img, mask, rect)),
         _ => None,
     };
-
-    // 1. Dots -> transmittance.
-    scratch.transmit.clear();
-    scratch.transmit.resize(rw * rh, 1.0);
     let field = hairline.filter(|_| p.treatment.uses_hairline()).and_then(|h| h.field(scale, p.px_per_mm, p.seed));
     let max_r_px = 0.5 * p.dot_diameter_mm * 1.25 * px_per_mm + 2.0;
-    let dots = p.seed_tile_dots(tile, rect, px_per_mm, max_r_px);
-    for dot in dots {
+    for dot in p.seed_tile_dots(tile, rect, px_per_mm, max_r_px) {
         let c = Point::new(dot.x_mm * px_per_mm, dot.y_mm * px_per_mm);
         if mask.at(c) < 128 {
             continue;
@@ -164,29 +163,41 @@ fn apply_treatment(img: &mut RgbaImage, job: &Job, scratch: &mut Scratch) -> Pix
             }
         }
         let r = 0.5 * p.dot_diameter_mm * dot.size * px_per_mm;
-        splat_dot(&mut scratch.transmit, rect, c, r, &dot);
+        splat_dot(&mut out.transmit, rect, c, r, &dot);
     }
+}
 
-    // 2. Composite in linear light inside the mask.
-    let absorb = p.shade.absorption_rgb();
-    for y in 0..rh {
+/// Composite the pigment in linear light, in place, inside the mask. `img` holds the untouched
+/// photo wherever the mask is non-zero. Pixels without pigment or toning are left as they are.
+fn composite(img: &mut RgbaImage, mask: &Mask, coverage: &Coverage, shade: Shade) {
+    let rect = coverage.rect;
+    if rect.is_empty() {
+        return;
+    }
+    let lut = srgb_to_linear_table();
+    let absorb = Shade::new(shade.strength).absorption_rgb();
+    let tone = coverage.tone_gain;
+    let toned = tone != [1.0; 3];
+    let (rw, w) = (rect.width() as usize, img.width as usize);
+    for y in 0..rect.height() as usize {
         let gy = rect.y0 as usize + y;
-        for x in 0..rw {
+        let mask_row = &mask.data[gy * w..(gy + 1) * w];
+        let transmit_row = &coverage.transmit[y * rw..(y + 1) * rw];
+        for (x, &t) in transmit_row.iter().enumerate() {
             let gx = rect.x0 as usize + x;
-            let m = mask.data[gy * w + gx];
-            if m == 0 {
+            let m = mask_row[gx];
+            if m == 0 || (t >= 1.0 && !toned) {
                 continue;
             }
             let m = m as f32 / 255.0;
-            let covered = (1.0 - scratch.transmit[y * rw + x]) * m;
+            let covered = (1.0 - t) * m;
             let i = (gy * w + gx) * 4;
             for c in 0..3 {
-                let lin = lut[img.data[i + c] as usize] * (1.0 + (tone_gain[c] - 1.0) * m);
+                let lin = lut[img.data[i + c] as usize] * (1.0 + (tone[c] - 1.0) * m);
                 img.data[i + c] = linear_to_srgb_u8(lin * (1.0 - covered * absorb[c]));
             }
         }
     }
-    rect
 }
 
 impl RenderParams {
@@ -384,13 +395,25 @@ pub struct Preview {
     /// (stroke id, points applied) for each stroke already in `mask`.
     applied: Vec<(u64, usize)>,
     tile: DotTile,
-    scratch: Scratch,
+    /// The mask's bounding rectangle, per mask generation.
+    mask_rect: (u64, PixelRect),
+    coverage: Coverage,
+    /// What `coverage` was computed for.
+    coverage_key: Option<CoverageKey>,
     /// Where the output may differ from the original.
     changed: PixelRect,
-    /// The inputs of the last render, to skip identical frames.
-    last: Option<(RenderParams, Option<Hairline>)>,
+    /// The shade of the last composite (with `coverage_key`, the whole frame's inputs).
+    last_shade: Option<Shade>,
     /// Increases whenever the mask changes (lets views redraw an outline only when needed).
     mask_generation: u64,
+}
+
+/// Everything the dot coverage depends on (all but the shade).
+#[derive(Clone, Debug, PartialEq)]
+struct CoverageKey {
+    mask_generation: u64,
+    hairline: Option<Hairline>,
+    params: RenderParams,
 }
 
 impl Preview {
@@ -405,9 +428,11 @@ impl Preview {
             mask,
             applied: Vec::new(),
             tile: DotTile::new(seed),
-            scratch: Scratch::default(),
+            mask_rect: (0, PixelRect::default()),
+            coverage: Coverage::default(),
+            coverage_key: None,
             changed: PixelRect::default(),
-            last: None,
+            last_shade: None,
             mask_generation: 0,
         }
     }
@@ -462,29 +487,47 @@ impl Preview {
         true
     }
 
-    /// Render the treatment for this area and these parameters; returns the working-size result.
+    /// Render the treatment for this area and these parameters. Returns the rectangle of the
+    /// output that may differ from the previous frame (empty when nothing changed); the result is
+    /// in [`Preview::output`]. Only what changed is recomputed: a shade change re-composites the
+    /// cached dot coverage, a stroke being drawn rasterises only its new segment.
     pub fn render<S: AsRef<Stroke>>(
         &mut self,
         strokes: &[S],
         hairline: Option<&Hairline>,
         params: &RenderParams,
-    ) -> &RgbaImage {
-        let mask_changed = self.update_mask(strokes);
-        let key = (*params, hairline.cloned());
-        if !mask_changed && self.last.as_ref() == Some(&key) {
-            return &self.output;
+    ) -> PixelRect {
+        self.update_mask(strokes);
+        if self.mask_rect.0 != self.mask_generation {
+            self.mask_rect = (self.mask_generation, self.mask.bounding_rect());
         }
-        self.last = Some(key);
+        let rect = self.mask_rect.1;
+        // The shade does not change where the pigment goes: keep it out of the coverage key.
+        let key = CoverageKey {
+            mask_generation: self.mask_generation,
+            hairline: hairline.cloned(),
+            params: RenderParams { shade: Shade::default(), ..*params },
+        };
+        let coverage_fresh = self.coverage_key.as_ref() == Some(&key);
+        if coverage_fresh && self.last_shade == Some(params.shade) {
+            return PixelRect::default();
+        }
         if params.seed != self.tile.seed {
             self.tile = DotTile::new(params.seed);
         }
+        if !coverage_fresh {
+            let job = Job { mask: &self.mask, rect, scale: self.scale, hairline, params, tile: &self.tile };
+            compute_coverage(&self.original, &job, &mut self.coverage);
+            self.coverage_key = Some(key);
+        }
         // Put the original back wherever the last frame drew, then draw this frame.
+        let dirty = self.changed.union(rect);
         copy_rect(&self.original, &mut self.output, self.changed);
-        let rect = self.mask.bounding_rect();
         copy_rect(&self.original, &mut self.output, rect);
-        let job = Job { mask: &self.mask, rect, scale: self.scale, hairline, params, tile: &self.tile };
-        self.changed = apply_treatment(&mut self.output, &job, &mut self.scratch);
-        &self.output
+        composite(&mut self.output, &self.mask, &self.coverage, params.shade);
+        self.changed = rect;
+        self.last_shade = Some(params.shade);
+        dirty
     }
 }
 
@@ -508,7 +551,9 @@ pub fn render_full_resolution<S: AsRef<Stroke>>(
     let rect = mask.bounding_rect();
     let tile = DotTile::new(params.seed);
     let job = Job { mask: &mask, rect, scale: 1.0, hairline, params, tile: &tile };
-    apply_treatment(photo, &job, &mut Scratch::default());
+    let mut coverage = Coverage::default();
+    compute_coverage(photo, &job, &mut coverage);
+    composite(photo, &mask, &coverage, params.shade);
 }
 
 #[cfg(test)]
@@ -538,7 +583,8 @@ mod tests {
         let mut pv = Preview::new(photo.clone(), 300, 1);
         let strokes = [dab(1, 150.0, 100.0, 50.0)];
         for t in Treatment::ALL {
-            let out = pv.render(&strokes, None, &RenderParams { treatment: t, ..params(6.0) }).clone();
+            pv.render(&strokes, None, &RenderParams { treatment: t, ..params(6.0) });
+            let out = pv.output().clone();
             let mask = pv.mask();
             let mut changed_inside = 0;
             for i in 0..photo.pixel_count() {
@@ -553,23 +599,44 @@ mod tests {
     }
 
     #[test]
+    fn only_what_changed_is_redrawn() {
+        let photo = skin(200, 150);
+        let mut pv = Preview::new(photo, 200, 1);
+        let strokes = [dab(1, 100.0, 75.0, 30.0)];
+        let first = pv.render(&strokes, None, &params(5.0));
+        assert_eq!(first, PixelRect { x0: 70, y0: 45, x1: 130, y1: 105 });
+        assert!(pv.render(&strokes, None, &params(5.0)).is_empty(), "identical frame skipped");
+        // A shade change keeps every dot where it was: the same pixels change, only darker.
+        let light = pv.output().clone();
+        pv.render(&strokes, None, &RenderParams { shade: crate::SHADE_PRESETS[0].shade, ..params(5.0) });
+        let dark = pv.output();
+        for (a, b) in light.data.chunks(4).zip(dark.data.chunks(4)) {
+            assert!(b[0] <= a[0]);
+        }
+        assert!(light.data.chunks(4).zip(dark.data.chunks(4)).any(|(a, b)| b[0] < a[0]));
+    }
+
+    #[test]
     fn undo_restores_the_photo_exactly() {
         let photo = skin(120, 90);
         let mut pv = Preview::new(photo.clone(), 120, 1);
         pv.render(&[dab(1, 60.0, 45.0, 30.0)], None, &params(5.0));
         assert_ne!(pv.output(), &photo);
         let none: [Stroke; 0] = [];
-        assert_eq!(pv.render(&none, None, &params(5.0)), &photo);
+        pv.render(&none, None, &params(5.0));
+        assert_eq!(pv.output(), &photo);
     }
 
     #[test]
     fn the_pattern_is_stable_while_the_area_grows() {
         let photo = skin(200, 200);
         let mut pv = Preview::new(photo.clone(), 200, 3);
-        let small = pv.render(&[dab(1, 100.0, 100.0, 30.0)], None, &params(5.0)).clone();
+        pv.render(&[dab(1, 100.0, 100.0, 30.0)], None, &params(5.0));
+        let small = pv.output().clone();
         let mut grown =
             Stroke { points: vec![Point::new(100.0, 100.0), Point::new(140.0, 100.0)], ..dab(1, 0.0, 0.0, 30.0) };
-        let big = pv.render(std::slice::from_ref(&grown), None, &params(5.0)).clone();
+        pv.render(std::slice::from_ref(&grown), None, &params(5.0));
+        let big = pv.output().clone();
         // Deep inside the first dab nothing moved.
         for y in 85..115 {
             for x in 85..115 {
@@ -579,7 +646,8 @@ mod tests {
         // And the incrementally grown result equals a fresh render.
         grown.id = 1;
         let mut fresh = Preview::new(photo, 200, 3);
-        assert_eq!(fresh.render(&[grown], None, &params(5.0)), &big);
+        fresh.render(&[grown], None, &params(5.0));
+        assert_eq!(fresh.output(), &big);
     }
 
     /// Mean darkening over an area matches coverage (dot area × density) at any resolution.
@@ -596,7 +664,8 @@ mod tests {
                 points: vec![Point::new(size as f32 / 2.0, size as f32 / 2.0)],
             };
             let p = RenderParams { dot_diameter_mm: 0.5, density_per_cm2: 60.0, ..params(px_per_mm) };
-            let out = pv.render(&[s], None, &p);
+            pv.render(&[s], None, &p);
+            let out = pv.output();
             let lut = srgb_to_linear_table();
             let (mut sum_in, mut sum_out) = (0f64, 0f64);
             for (a, b) in flat.data.chunks(4).zip(out.data.chunks(4)) {
@@ -626,18 +695,19 @@ mod tests {
         let strokes = [dab(1, 100.0, 100.0, 90.0)];
         let mut pv = Preview::new(photo.clone(), 200, 1);
         let mean_dark = |pv: &mut Preview, shade: Shade| {
-            let out = pv.render(&strokes, None, &RenderParams { shade, dot_diameter_mm: 0.8, ..params(8.0) });
-            out.data.chunks(4).map(|p| p[0] as u64 + p[1] as u64 + p[2] as u64).sum::<u64>()
+            pv.render(&strokes, None, &RenderParams { shade, dot_diameter_mm: 0.8, ..params(8.0) });
+            pv.output().data.chunks(4).map(|p| p[0] as u64 + p[1] as u64 + p[2] as u64).sum::<u64>()
         };
         let dark = mean_dark(&mut pv, crate::SHADE_PRESETS[0].shade);
         let light = mean_dark(&mut pv, crate::SHADE_PRESETS[4].shade);
         assert!(dark < light);
         // The darkest pixel of a dot is a neutral-to-warm dark grey: blue never dominates red much.
-        let out = pv.render(
+        pv.render(
             &strokes,
             None,
             &RenderParams { shade: crate::SHADE_PRESETS[0].shade, dot_diameter_mm: 0.8, ..params(8.0) },
         );
+        let out = pv.output();
         let darkest = out.data.chunks(4).min_by_key(|p| p[0] as u32 + p[1] as u32 + p[2] as u32).unwrap();
         assert!(darkest[0] < 120, "dots too faint: {darkest:?}");
         assert!(darkest[2] as i32 - darkest[0] as i32 <= 6, "blue dot: {darkest:?}");
@@ -653,7 +723,8 @@ mod tests {
             feather_mm: 1.0,
             treated_side: HairlineSide::Left,
         };
-        let out = pv.render(&strokes, Some(&line), &params(6.0)).clone();
+        pv.render(&strokes, Some(&line), &params(6.0));
+        let out = pv.output().clone();
         let changed = |y0: u32, y1: u32| {
             (y0..y1)
                 .flat_map(|y| (0..300).map(move |x| (x, y)))
@@ -687,7 +758,8 @@ mod tests {
             dot_diameter_mm: 0.2,
             ..params(4.0)
         };
-        let out = pv.render(&strokes, None, &p);
+        pv.render(&strokes, None, &p);
+        let out = pv.output();
         let before = photo.pixel(100, 55);
         let after = out.pixel(100, 55);
         let skin = photo.pixel(100, 20);
@@ -703,7 +775,8 @@ mod tests {
         let mut pv = Preview::new(photo.clone(), 200, 1);
         let p =
             RenderParams { treatment: Treatment::Density, dot_diameter_mm: 0.3, density_per_cm2: 100.0, ..params(5.0) };
-        let out = pv.render(&[dab(1, 100.0, 100.0, 95.0)], None, &p).clone();
+        pv.render(&[dab(1, 100.0, 100.0, 95.0)], None, &p);
+        let out = pv.output().clone();
         let mut on_skin = 0;
         for y in 10..190 {
             for x in 10..190 {
@@ -722,7 +795,8 @@ mod tests {
         let strokes = [dab(1, 400.0, 300.0, 200.0)];
         let p = params(8.0);
         let mut pv = Preview::new(work, 800, 1);
-        let prev = pv.render(&strokes, None, &p).clone();
+        pv.render(&strokes, None, &p);
+        let prev = pv.output().clone();
         let mut exported = full.clone();
         render_full_resolution(&mut exported, &strokes, None, &p);
         let down = crate::resize::downscale_area(&exported, 400, 300);

@@ -1,0 +1,92 @@
+// In-browser benchmark on the built release page. Prints one JSON object with every figure
+// (scripts/bench adds the core's criterion figure). Figures are measured, never asserted.
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { startServer, launch, openApp, afterFrame, dragInWorkPixels, photoPath, distDir, repoRoot } from './harness.mjs';
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const figures = {};
+
+// 1. Download size: gzip of the wasm and js the page loads.
+let gz = 0, raw = 0;
+for (const f of fs.readdirSync(distDir)) {
+  if (f.endsWith('.wasm') || f.endsWith('.js')) {
+    const b = fs.readFileSync(path.join(distDir, f));
+    raw += b.length;
+    gz += zlib.gzipSync(b, { level: 9 }).length;
+  }
+}
+figures.wasm_js_bytes = raw;
+figures.wasm_js_gzip_bytes = gz;
+
+const server = await startServer();
+const browser = await launch();
+try {
+  const { page } = await openApp(browser.context, server.url);
+  // 2. A 12 MP JPEG: a shared photo upscaled to 4000 x 3000 by the browser.
+  const jpeg12 = Buffer.from(await page.evaluate(async (b64) => {
+    const bmp = await createImageBitmap(new Blob([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))]));
+    const c = new OffscreenCanvas(4000, 3000);
+    c.getContext('2d').drawImage(bmp, 0, 0, 4000, 3000);
+    const bytes = new Uint8Array(await (await c.convertToBlob({ type: 'image/jpeg', quality: 0.92 })).arrayBuffer());
+    let s = ''; for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+    return btoa(s);
+  }, fs.readFileSync(photoPath('hl22_top_L7_16-Top-Down.jpg')).toString('base64')), 'base64');
+  figures.jpeg_12mp_bytes = jpeg12.length;
+
+  // Time from the file input's change event to the first preview frame of the new photo.
+  await page.evaluate(() => {
+    window.__bench = {};
+    document.querySelector('#photo-input').addEventListener('change', () => { window.__bench.chosen = performance.now(); }, { capture: true });
+    new MutationObserver(() => {
+      const c = document.querySelector('#preview-canvas');
+      if (c && c.dataset.frames && window.__bench.chosen && !window.__bench.firstFrame) window.__bench.firstFrame = performance.now();
+    }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['data-frames'], childList: true });
+  });
+  await page.setInputFiles('#photo-input', { name: 'big.jpg', mimeType: 'image/jpeg', buffer: jpeg12 });
+  await page.waitForFunction(() => window.__bench.firstFrame, null, { timeout: 120_000 });
+  figures.open_12mp_to_first_preview_ms = Math.round(await page.evaluate(() => window.__bench.firstFrame - window.__bench.chosen));
+  const geo = await page.evaluate(() => { const c = document.querySelector('#preview-canvas'); return [c.width, c.height]; });
+  figures.working_image = `${geo[0]}x${geo[1]}`;
+
+  // 3. Re-render after a slider move on the ~2 MP working image, with a large painted area.
+  await page.evaluate(() => { const e = document.querySelector('#brush-mm'); e.value = 120; e.dispatchEvent(new Event('input', { bubbles: true })); });
+  const [w, h] = geo;
+  await afterFrame(page, () => dragInWorkPixels(page, [[w * 0.25, h * 0.3], [w * 0.75, h * 0.3], [w * 0.75, h * 0.7], [w * 0.25, h * 0.7], [w * 0.5, h * 0.5]]));
+  const renderMs = [], latencyMs = [];
+  for (let i = 0; i < 25; i++) {
+    const t = await page.evaluate((v) => new Promise((resolve) => {
+      const c = document.querySelector('#preview-canvas');
+      const n = Number(c.dataset.frames);
+      const t0 = performance.now();
+      const e = document.querySelector('#density');
+      e.value = String(v);
+      e.dispatchEvent(new Event('input', { bubbles: true }));
+      const poll = () => (Number(c.dataset.frames) > n ? resolve({ latency: performance.now() - t0, render: Number(c.dataset.renderMs) }) : requestAnimationFrame(poll));
+      requestAnimationFrame(poll);
+    }), 40 + (i % 2) * 30);
+    renderMs.push(t.render);
+    latencyMs.push(t.latency);
+  }
+  figures.rerender_after_slider_median_ms = Number(median(renderMs).toFixed(1));
+  figures.slider_input_to_frame_median_ms = Number(median(latencyMs).toFixed(1));
+
+  // 4. Export of the 12 MP result (decode, render, PNG, download).
+  const t0 = Date.now();
+  await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), page.click('#download')]);
+  figures.export_12mp_click_to_download_ms = Date.now() - t0;
+  figures.export_12mp_in_page_ms = Number(await page.getAttribute('body', 'data-export-ms'));
+} finally {
+  await browser.close();
+  await server.close();
+}
+
+// 5. The core's criterion figures, if scripts/bench ran them.
+for (const name of ['rerender_2mp_after_shade_change', 'rerender_2mp_after_density_change']) {
+  const est = path.join(repoRoot, 'target', 'criterion', name, 'new', 'estimates.json');
+  if (fs.existsSync(est)) {
+    figures[`core_${name}_native_median_ms`] = Number((JSON.parse(fs.readFileSync(est, 'utf8')).median.point_estimate / 1e6).toFixed(2));
+  }
+}
+console.log(JSON.stringify(figures));
