@@ -4,7 +4,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use smp_core::RenderParams;
+use smp_core::{RenderParams, TimeState, SHADE_PRESETS};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{ClipboardEvent, File, HtmlCanvasElement, ImageData, KeyboardEvent};
@@ -37,6 +37,9 @@ struct Painter {
     outline_drawn: Option<(u64, u64)>,
     outline_buffer: Vec<u8>,
     frames: u64,
+    /// The mask generation the shade suggestion was made for, and where to send a new one.
+    suggested_for: Option<(u64, u64)>,
+    dispatch: Option<Callback<Action>>,
 }
 
 struct Canvases {
@@ -109,6 +112,16 @@ fn paint(painter: &Rc<RefCell<Painter>>, canvases: &Canvases) {
         }
         p.outline_drawn = Some(outline_key);
     }
+    // Suggest a shade for the area once a stroke is finished (not on every frame of a drag).
+    if state.drag.is_none() && p.suggested_for != Some(outline_key) {
+        p.suggested_for = Some(outline_key);
+        let suggestion = smp_core::photo_stats::suggest_shade(engine.preview.original(), engine.preview.mask());
+        if suggestion != state.suggestion {
+            if let Some(dispatch) = &p.dispatch {
+                dispatch.emit(Action::SetSuggestion(suggestion));
+            }
+        }
+    }
     p.frames += 1;
     // Read by the end-to-end tests and the in-browser benchmark.
     let _ = preview.set_attribute("data-frames", &p.frames.to_string());
@@ -134,6 +147,9 @@ pub fn App() -> Html {
         let state = state.clone();
         Callback::from(move |a: Action| state.dispatch(a))
     };
+    if painter.borrow().dispatch.is_none() {
+        painter.borrow_mut().dispatch = Some(dispatch.clone());
+    }
 
     let open_file = {
         let dispatch = dispatch.clone();
@@ -346,6 +362,15 @@ pub fn App() -> Html {
                                 let d = dispatch.clone();
                                 Callback::from(move |v| d.emit(Action::SetShade(v)))
                             }} />
+                            if let Some(sug) = &s.suggestion {
+                                <p class="hint suggestion" id="suggestion">
+                                    { format!("Suggested for this photo: {} ({}). ", SHADE_PRESETS[sug.preset].name, sug.reason) }
+                                    if s.params.shade != SHADE_PRESETS[sug.preset].shade {
+                                        <button type="button" class="link" id="use-suggested"
+                                            onclick={act(Action::SetShade(SHADE_PRESETS[sug.preset].shade))}>{ "Use it" }</button>
+                                    }
+                                </p>
+                            }
                         </section>
                         <section>
                             <h2>{ "5. Dots" }</h2>
@@ -358,7 +383,35 @@ pub fn App() -> Html {
                             <p class="hint">{ "Natural hair: about 80 follicles/cm², a hairline about 50." }</p>
                         </section>
                         <section>
-                            <h2>{ "6. Scale" }</h2>
+                            <h2>{ "6. Time" }</h2>
+                            <div class="segmented" role="radiogroup" aria-label="Sessions done">
+                                { for (1..=3u8).map(|n| html! {
+                                    <button type="button" role="radio" aria-checked={(s.params.time.sessions == n).to_string()}
+                                        class={classes!("seg", (s.params.time.sessions == n).then_some("on"))}
+                                        data-session={n.to_string()} onclick={act(Action::SetSessions(n))}>
+                                        { format!("Session {n}") }</button>
+                                }) }
+                            </div>
+                            <div class="segmented" role="radiogroup" aria-label="Healing">
+                                <button type="button" role="radio" aria-checked={s.params.time.fresh.to_string()} id="fresh"
+                                    class={classes!("seg", s.params.time.fresh.then_some("on"))}
+                                    onclick={act(Action::SetFresh(true))}>{ "Just done" }</button>
+                                <button type="button" role="radio" aria-checked={(!s.params.time.fresh).to_string()} id="healed"
+                                    class={classes!("seg", (!s.params.time.fresh).then_some("on"))}
+                                    onclick={act(Action::SetFresh(false))}>{ "Healed" }</button>
+                            </div>
+                            <Slider id="years" label="Years later" value={s.params.time.years} min={0.0}
+                                max={TimeState::MAX_YEARS} step={0.5} unit="y" on_change={cb(Action::SetYears)} />
+                            <label class="check"><input type="checkbox" id="too-deep" checked={s.params.time.too_deep}
+                                onchange={{
+                                    let d = dispatch.clone();
+                                    let on = !s.params.time.too_deep;
+                                    Callback::from(move |_: Event| d.emit(Action::SetTooDeep(on)))
+                                }} />{ "Pigment placed too deep (the blue cast to avoid)" }</label>
+                            <p class="hint">{ "Each session adds density; healed dots are lighter and smaller than fresh ones; results fade over 3-5 years." }</p>
+                        </section>
+                        <section>
+                            <h2>{ "7. Scale" }</h2>
                             <p class="hint" id="scale-readout">
                                 { format!("{:.2} photo pixels per mm", s.params.px_per_mm) }
                                 if let Some(cm) = photo_width_cm { { format!(" (photo ≈ {cm:.0} cm wide)") } }
@@ -383,7 +436,7 @@ pub fn App() -> Html {
                             }
                         </section>
                         <section>
-                            <h2>{ "7. Save" }</h2>
+                            <h2>{ "8. Save" }</h2>
                             <button type="button" class="button primary" id="download" disabled={s.busy.is_some()}
                                 onclick={on_export}>{ "Download full-size PNG" }</button>
                             <p class="hint">{ "Marked “Simulation”. The real result depends on your skin and your artist." }</p>

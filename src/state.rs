@@ -4,9 +4,10 @@
 
 use std::rc::Rc;
 
+use smp_core::photo_stats::ShadeSuggestion;
 use smp_core::region::HairlineSide;
 use smp_core::render::default_px_per_mm;
-use smp_core::{BrushMode, Hairline, Point, RenderParams, Shade, Stroke, Treatment};
+use smp_core::{BrushMode, Hairline, Point, RenderParams, Shade, Stroke, TimeState, Treatment};
 use yew::Reducible;
 
 /// What is known about the loaded photo (its pixels live in the engine, not in the state).
@@ -83,6 +84,8 @@ pub struct State {
     /// Long work under way (its description), e.g. opening or exporting.
     pub busy: Option<String>,
     pub next_stroke_id: u64,
+    /// A shade suggested from the photo for the current area.
+    pub suggestion: Option<ShadeSuggestion>,
 }
 
 impl Default for State {
@@ -102,6 +105,7 @@ impl Default for State {
             notice: None,
             busy: None,
             next_stroke_id: 1,
+            suggestion: None,
         }
     }
 }
@@ -152,6 +156,11 @@ pub enum Action {
     HoldOriginal(bool),
     BusyStarted(String),
     BusyFinished,
+    SetSessions(u8),
+    SetFresh(bool),
+    SetYears(f32),
+    SetTooDeep(bool),
+    SetSuggestion(Option<ShadeSuggestion>),
 }
 
 fn finite_clamp(v: f32, (lo, hi): (f32, f32), fallback: f32) -> f32 {
@@ -171,6 +180,7 @@ impl State {
             Action::PhotoOpened(meta) => {
                 s.params.px_per_mm = default_px_per_mm(meta.full_width, meta.full_height);
                 s.photo = Some(meta);
+                s.suggestion = None;
                 s.area = Area::default();
                 s.undo.clear();
                 s.redo.clear();
@@ -274,6 +284,13 @@ impl State {
             Action::SetSplitOn(on) => s.compare.split_on = on,
             Action::SetSplit(v) => s.compare.split = finite_clamp(v, (0.0, 1.0), 0.5),
             Action::HoldOriginal(on) => s.compare.holding_original = on,
+            Action::SetSessions(n) => s.params.time.sessions = n.clamp(1, 3),
+            Action::SetFresh(on) => s.params.time.fresh = on,
+            Action::SetYears(y) => {
+                s.params.time.years = finite_clamp(y, (0.0, TimeState::MAX_YEARS), s.params.time.years)
+            }
+            Action::SetTooDeep(on) => s.params.time.too_deep = on,
+            Action::SetSuggestion(sug) => s.suggestion = sug,
             Action::BusyStarted(what) => s.busy = Some(what),
             Action::BusyFinished => s.busy = None,
         }
@@ -534,6 +551,16 @@ mod tests {
         assert_eq!(s.params.dot_diameter_mm, RenderParams::default().dot_diameter_mm);
         assert_eq!(s.compare.split, 0.0);
         assert_eq!(s.params.shade.strength, Shade::MAX_STRENGTH);
+    }
+
+    #[test]
+    fn time_controls_are_clamped() {
+        let s = with_photo().apply(Action::SetSessions(9)).apply(Action::SetYears(12.0)).apply(Action::SetFresh(true));
+        assert_eq!(s.params.time.sessions, 3);
+        assert_eq!(s.params.time.years, TimeState::MAX_YEARS);
+        assert!(s.params.time.fresh);
+        assert_eq!(s.apply(Action::SetSessions(0)).params.time.sessions, 1);
+        assert_eq!(s.apply(Action::SetYears(f32::NAN)).params.time.years, TimeState::MAX_YEARS);
     }
 
     #[test]

@@ -231,3 +231,43 @@ test('a photo can also be dropped on the page or pasted', async () => {
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('time controls: sessions layer dots, fresh vs healed, fading and too-deep blue; a shade is suggested', async () => {
+  const { page, problems } = await openApp(browser.context, server.url);
+  await uploadPhoto(page, photoPath(TOP));
+  const original = await readCanvas(page);
+  const { a, b, radiusWork } = await paintStroke(page);
+  await page.waitForSelector('#suggestion');
+  assert.match(await page.textContent('#suggestion'), /Suggested for this photo: .+ \(.*skin/);
+
+  const stats = async () => {
+    const img = await readCanvas(page);
+    const r = compareAroundStroke(original, img, a, b, radiusWork);
+    assert.equal(r.outsideChanged, 0);
+    let dr = 0, dg = 0, db = 0, n = 0;
+    for (let i = 0; i < img.data.length; i += 4) {
+      if (img.data[i] !== original.data[i] || img.data[i + 1] !== original.data[i + 1]) {
+        dr += original.data[i] - img.data[i]; dg += original.data[i + 1] - img.data[i + 1]; db += original.data[i + 2] - img.data[i + 2]; n++;
+      }
+    }
+    return { changed: r.insideChanged, darkening: dg, blueMinusRed: (dr - db) / Math.max(n, 1) };
+  };
+  await afterFrame(page, () => page.click('[data-session="1"]'));
+  const s1 = await stats();
+  await afterFrame(page, () => page.click('[data-session="3"]'));
+  const s3 = await stats();
+  assert.ok(s3.darkening > s1.darkening * 1.3, `session 3 darker overall than session 1: ${s1.darkening} vs ${s3.darkening}`);
+  await afterFrame(page, () => page.click('#fresh'));
+  const fresh = await stats();
+  assert.ok(fresh.darkening > s3.darkening, 'fresh dots are darker');
+  await afterFrame(page, () => page.click('#healed'));
+  await setSlider(page, '#years', 5);
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  const faded = await stats();
+  assert.ok(faded.darkening < s3.darkening, 'five years later the dots are lighter');
+  await afterFrame(page, () => page.check('#too-deep'));
+  const deep = await stats();
+  assert.ok(deep.blueMinusRed > faded.blueMinusRed + 1, `too deep shifts to blue: ${faded.blueMinusRed} -> ${deep.blueMinusRed}`);
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -13,6 +13,7 @@
 pub mod color;
 pub mod decode;
 pub mod geometry;
+pub mod photo_stats;
 pub mod pigment;
 pub mod placement;
 pub mod region;
@@ -24,7 +25,7 @@ pub use decode::{decode_photo, probe_photo, DecodeLimits, PhotoError, PhotoInfo}
 pub use geometry::Point;
 pub use pigment::{Shade, SHADE_PRESETS};
 pub use region::{AreaSpec, BrushMode, Hairline, HairlineSide, Mask, Stroke};
-pub use render::{render_full_resolution, Preview, RenderParams, Treatment};
+pub use render::{render_full_resolution, Preview, RenderParams, TimeState, Treatment};
 
 /// An RGBA8 image (sRGB, straight alpha), rows top to bottom.
 #[derive(Clone, Debug, PartialEq, Eq)]

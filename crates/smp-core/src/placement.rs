@@ -82,11 +82,13 @@ pub struct Dot {
     pub y_mm: f32,
     /// Uniform in `[0, 1)`: thinning by a probability keeps the dots whose rank is below it.
     pub rank: f32,
-    /// Second independent uniform, for choices that must not correlate with `rank`.
+    /// Second independent uniform: which session laid the dot.
     pub rank2: f32,
+    /// Third independent uniform: thinning where hair is already dense.
+    pub rank3: f32,
     /// Multiplier of the nominal diameter (about 0.8..1.25, log-normal-ish).
     pub size: f32,
-    /// Share of the shade's full darkness this dot reaches (about 0.75..1).
+    /// Share of the shade's full darkness this dot reaches (0.72..0.9; sessions scale it).
     pub opacity: f32,
     /// Minor / major axis of the slightly elliptic impression (0.75..1).
     pub aspect: f32,
@@ -105,8 +107,9 @@ impl Dot {
             y_mm,
             rank: h(3),
             rank2: h(4),
+            rank3: h(8),
             size,
-            opacity: 0.75 + 0.25 * h(5),
+            opacity: 0.72 + 0.18 * h(5),
             aspect: 0.75 + 0.25 * h(6),
             angle: h(7) * std::f32::consts::PI,
         }
@@ -252,7 +255,7 @@ mod tests {
         let tile = DotTile::new(3);
         for d in tile.dots_in(0.8, -50.0, -50.0, 50.0, 50.0) {
             assert!((0.8..=1.25).contains(&d.size));
-            assert!((0.75..=1.0).contains(&d.opacity));
+            assert!((0.72..=0.9).contains(&d.opacity));
             assert!((0.75..=1.0).contains(&d.aspect));
             assert!((0.0..1.0).contains(&d.rank));
         }

@@ -1,0 +1,294 @@
+//! What the photo itself says about how dots should look in it: its blur (so dots are never
+//! crisper than the skin they sit in), its grain, and a shade to suggest.
+
+use crate::color::{luminance, srgb_to_linear_table};
+use crate::geometry::PixelRect;
+use crate::pigment::SHADE_PRESETS;
+use crate::region::Mask;
+use crate::RgbaImage;
+
+/// Blur and noise of a photo, in pixels of the raster they were measured on.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PhotoLook {
+    /// Gaussian sigma (px) that best explains how soft the photo's edges are.
+    pub blur_sigma_px: f32,
+    /// Standard deviation of the fine grain, in linear light.
+    pub noise_linear: f32,
+}
+
+impl Default for PhotoLook {
+    fn default() -> Self {
+        Self { blur_sigma_px: 0.5, noise_linear: 0.0 }
+    }
+}
+
+/// Luminance (sqrt of linear, roughly perceptual) of a centred crop of at most ~1 MP.
+fn luma_crop(img: &RgbaImage, around: PixelRect) -> (Vec<f32>, usize, usize) {
+    let lut = srgb_to_linear_table();
+    let side = 1024u32;
+    let (cx, cy) = if around.is_empty() {
+        (img.width / 2, img.height / 2)
+    } else {
+        ((around.x0 + around.x1) / 2, (around.y0 + around.y1) / 2)
+    };
+    let (w, h) = (img.width.min(side), img.height.min(side));
+    let x0 = cx.saturating_sub(w / 2).min(img.width - w);
+    let y0 = cy.saturating_sub(h / 2).min(img.height - h);
+    let mut out = Vec::with_capacity((w * h) as usize);
+    for y in y0..y0 + h {
+        for x in x0..x0 + w {
+            let p = img.pixel(x, y);
+            out.push(luminance(lut[p[0] as usize], lut[p[1] as usize], lut[p[2] as usize]).sqrt());
+        }
+    }
+    (out, w as usize, h as usize)
+}
+
+/// Separable Gaussian blur of a single-channel image (edges clamped).
+pub fn gaussian_blur(src: &[f32], w: usize, h: usize, sigma: f32) -> Vec<f32> {
+    if !(sigma > 0.05) || w == 0 || h == 0 {
+        return src.to_vec();
+    }
+    let radius = (3.0 * sigma).ceil() as i64;
+    let kernel: Vec<f32> = (-radius..=radius).map(|i| (-(i * i) as f32 / (2.0 * sigma * sigma)).exp()).collect();
+    let sum: f32 = kernel.iter().sum();
+    let kernel: Vec<f32> = kernel.iter().map(|k| k / sum).collect();
+    let mut tmp = vec![0f32; w * h];
+    for y in 0..h {
+        let row = &src[y * w..(y + 1) * w];
+        for x in 0..w {
+            let mut acc = 0.0;
+            for (k, &kv) in kernel.iter().enumerate() {
+                let sx = (x as i64 + k as i64 - radius).clamp(0, w as i64 - 1) as usize;
+                acc += row[sx] * kv;
+            }
+            tmp[y * w + x] = acc;
+        }
+    }
+    let mut out = vec![0f32; w * h];
+    for y in 0..h {
+        for x in 0..w {
+            let mut acc = 0.0;
+            for (k, &kv) in kernel.iter().enumerate() {
+                let sy = (y as i64 + k as i64 - radius).clamp(0, h as i64 - 1) as usize;
+                acc += tmp[sy * w + x] * kv;
+            }
+            out[y * w + x] = acc;
+        }
+    }
+    out
+}
+
+/// Gradient magnitudes (central differences) of the interior pixels.
+fn gradients(l: &[f32], w: usize, h: usize) -> Vec<f32> {
+    let mut g = Vec::with_capacity(w * h);
+    for y in 1..h.saturating_sub(1) {
+        for x in 1..w.saturating_sub(1) {
+            let gx = 0.5 * (l[y * w + x + 1] - l[y * w + x - 1]);
+            let gy = 0.5 * (l[(y + 1) * w + x] - l[(y - 1) * w + x]);
+            g.push((gx * gx + gy * gy).sqrt());
+        }
+    }
+    g
+}
+
+fn percentile(mut v: Vec<f32>, q: f32) -> f32 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    let k = ((v.len() - 1) as f32 * q) as usize;
+    *v.select_nth_unstable_by(k, |a, b| a.total_cmp(b)).1
+}
+
+/// Estimate the photo's blur and grain near `around` (the treatment area) or at its centre.
+///
+/// Blur: at edges, the gradient peak of a Gaussian-blurred step falls as 1/σ. Blurring once
+/// more by a known σ₁ = 1 px gives the ratio r = σ / √(σ² + σ₁²) of the strong (90th percentile)
+/// gradients, so σ = r / √(1 − r²). Grain: the spread (MAD) of the residual after that blur,
+/// over the flattest half of the pixels.
+pub fn measure_look(img: &RgbaImage, around: PixelRect) -> PhotoLook {
+    if img.width < 8 || img.height < 8 {
+        return PhotoLook::default();
+    }
+    let (l, w, h) = luma_crop(img, around);
+    let blurred = gaussian_blur(&l, w, h, 1.0);
+    let g0 = gradients(&l, w, h);
+    let g1 = gradients(&blurred, w, h);
+    let (p0, p1) = (percentile(g0.clone(), 0.9), percentile(g1, 0.9));
+    let blur_sigma_px = if p0 > 1e-4 {
+        let r = (p1 / p0).clamp(0.05, 0.97);
+        (r / (1.0 - r * r).sqrt()).clamp(0.3, 4.0)
+    } else {
+        PhotoLook::default().blur_sigma_px
+    };
+    // Grain over the flattest half of the image (below the median gradient).
+    let median_g = percentile(g0.clone(), 0.5);
+    let mut residuals = Vec::new();
+    let mut k = 0;
+    for y in 1..h - 1 {
+        for x in 1..w - 1 {
+            if g0[k] <= median_g {
+                let i = y * w + x;
+                // Back to linear light: d(lin) = 2·luma·d(luma).
+                residuals.push((2.0 * l[i] * (l[i] - blurred[i])).abs());
+            }
+            k += 1;
+        }
+    }
+    let noise_linear = (percentile(residuals, 0.5) * 1.4826 * 1.25).min(0.05);
+    PhotoLook { blur_sigma_px, noise_linear }
+}
+
+/// A shade suggested from the photo, with the reason in words.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ShadeSuggestion {
+    /// Index into [`SHADE_PRESETS`].
+    pub preset: usize,
+    pub reason: String,
+}
+
+/// Suggest a dilution from the skin inside the area and the hair around it: dark skin or dark
+/// stubble -> darker; light skin and grey or white hair -> lighter.
+pub fn suggest_shade(img: &RgbaImage, mask: &Mask) -> Option<ShadeSuggestion> {
+    let rect = mask.bounding_rect();
+    if rect.is_empty() {
+        return None;
+    }
+    let lut = srgb_to_linear_table();
+    let lin = |x: u32, y: u32| {
+        let p = img.pixel(x, y);
+        [lut[p[0] as usize], lut[p[1] as usize], lut[p[2] as usize]]
+    };
+    // Skin: the median luminance inside the area.
+    let mut inside = Vec::new();
+    for y in rect.y0..rect.y1 {
+        for x in rect.x0..rect.x1 {
+            if mask.get(x, y) >= 128 {
+                let c = lin(x, y);
+                inside.push(luminance(c[0], c[1], c[2]));
+            }
+        }
+    }
+    if inside.len() < 16 {
+        return None;
+    }
+    let skin = percentile(inside, 0.6);
+    // Hair: pixels in a band around the area's box that differ clearly from that skin.
+    let pad = (rect.width().max(rect.height()) / 6).max(4);
+    let outer = PixelRect {
+        x0: rect.x0.saturating_sub(pad),
+        y0: rect.y0.saturating_sub(pad),
+        x1: (rect.x1 + pad).min(img.width),
+        y1: (rect.y1 + pad).min(img.height),
+    };
+    let (mut n, mut dark, mut grey) = (0u32, 0u32, 0u32);
+    for y in outer.y0..outer.y1 {
+        for x in outer.x0..outer.x1 {
+            if mask.get(x, y) > 0 || (x >= rect.x0 && x < rect.x1 && y >= rect.y0 && y < rect.y1) {
+                continue;
+            }
+            let c = lin(x, y);
+            let l = luminance(c[0], c[1], c[2]);
+            let (max, min) = (c[0].max(c[1]).max(c[2]), c[0].min(c[1]).min(c[2]));
+            let saturation = if max > 1e-4 { (max - min) / max } else { 0.0 };
+            n += 1;
+            if l < skin * 0.35 {
+                dark += 1;
+            } else if l > skin * 1.15 && saturation < 0.12 {
+                grey += 1;
+            }
+        }
+    }
+    let share = |k: u32| if n > 0 { k as f32 / n as f32 } else { 0.0 };
+    let (tone, mut preset) = if skin < 0.10 {
+        ("dark skin", 0i32)
+    } else if skin < 0.30 {
+        ("medium skin", 1)
+    } else {
+        ("light skin", 2)
+    };
+    let mut reason = tone.to_string();
+    if share(dark) > 0.15 {
+        preset -= 1;
+        reason.push_str(", dark hair around the area");
+    } else if share(grey) > 0.15 {
+        preset += 1;
+        reason.push_str(", grey or light hair around the area");
+    }
+    Some(ShadeSuggestion { preset: preset.clamp(0, SHADE_PRESETS.len() as i32 - 1) as usize, reason })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn squares(w: u32, h: u32) -> RgbaImage {
+        RgbaImage::from_fn(
+            w,
+            h,
+            |x, y| if (x / 16 + y / 16) % 2 == 0 { [210, 170, 150, 255] } else { [60, 40, 30, 255] },
+        )
+    }
+
+    fn blur_rgba(img: &RgbaImage, sigma: f32) -> RgbaImage {
+        let (w, h) = (img.width as usize, img.height as usize);
+        let mut out = img.clone();
+        for c in 0..3 {
+            let ch: Vec<f32> = img.data.chunks(4).map(|p| p[c] as f32).collect();
+            let b = gaussian_blur(&ch, w, h, sigma);
+            for (i, v) in b.iter().enumerate() {
+                out.data[i * 4 + c] = v.round().clamp(0.0, 255.0) as u8;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn blur_estimate_tracks_the_true_blur() {
+        let sharp = squares(256, 256);
+        for sigma in [1.0f32, 2.0, 3.0] {
+            let look = measure_look(&blur_rgba(&sharp, sigma), PixelRect::default());
+            assert!((look.blur_sigma_px / sigma - 1.0).abs() < 0.3, "true {sigma}, estimated {}", look.blur_sigma_px);
+        }
+        let crisp = measure_look(&sharp, PixelRect::default());
+        assert!(crisp.blur_sigma_px < 1.0, "{crisp:?}");
+    }
+
+    #[test]
+    fn grain_estimate_grows_with_noise() {
+        let flat = RgbaImage::from_fn(200, 200, |_, _| [150, 120, 100, 255]);
+        let noisy = RgbaImage::from_fn(200, 200, |x, y| {
+            let n = (crate::rng::hash3(5, x as u64, y as u64) % 21) as i32 - 10;
+            [(150 + n) as u8, (120 + n) as u8, (100 + n) as u8, 255]
+        });
+        let (a, b) = (measure_look(&flat, PixelRect::default()), measure_look(&noisy, PixelRect::default()));
+        assert!(a.noise_linear < 0.002, "{a:?}");
+        assert!(b.noise_linear > 0.005, "{b:?}");
+    }
+
+    #[test]
+    fn shade_suggestion_follows_skin_and_hair() {
+        let mut mask = Mask::new(120, 120);
+        for y in 30..90 {
+            for x in 30..90 {
+                mask.data[y * 120 + x] = 255;
+            }
+        }
+        let photo = |skin: [u8; 4], hair: [u8; 4]| {
+            RgbaImage::from_fn(120, 120, |x, y| {
+                let inside = (30..90).contains(&x) && (30..90).contains(&y);
+                if inside || (x + y) % 3 != 0 {
+                    skin
+                } else {
+                    hair
+                }
+            })
+        };
+        let light_grey = suggest_shade(&photo([235, 205, 190, 255], [250, 250, 250, 255]), &mask).unwrap();
+        let dark_dark = suggest_shade(&photo([110, 75, 55, 255], [15, 12, 10, 255]), &mask).unwrap();
+        assert!(light_grey.preset > dark_dark.preset, "{light_grey:?} vs {dark_dark:?}");
+        assert_eq!(dark_dark.preset, 0);
+        assert!(light_grey.reason.contains("grey"));
+        assert!(suggest_shade(&photo([1, 1, 1, 255], [1, 1, 1, 255]), &Mask::new(120, 120)).is_none());
+    }
+}
