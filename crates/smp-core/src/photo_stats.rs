@@ -46,7 +46,7 @@ fn luma_crop(img: &RgbaImage, around: PixelRect) -> (Vec<f32>, usize, usize) {
 
 /// Separable Gaussian blur of a single-channel image (edges clamped).
 pub fn gaussian_blur(src: &[f32], w: usize, h: usize, sigma: f32) -> Vec<f32> {
-    if !(sigma > 0.05) || w == 0 || h == 0 {
+    if sigma.is_nan() || sigma <= 0.05 || w == 0 || h == 0 {
         return src.to_vec();
     }
     let radius = (3.0 * sigma).ceil() as i64;

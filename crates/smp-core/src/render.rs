@@ -230,7 +230,6 @@ fn compute_coverage(img: &RgbaImage, job: &Job, out: &mut Coverage) {
     if rect.is_empty() {
         return;
     }
-    let lut = srgb_to_linear_table();
     let (rw, rh) = (rect.width() as usize, rect.height() as usize);
     let mut transmit = vec![1.0f32; rw * rh];
 
@@ -271,7 +270,6 @@ fn compute_coverage(img: &RgbaImage, job: &Job, out: &mut Coverage) {
     }
     let covered: Vec<f32> = transmit.iter().map(|t| 1.0 - t).collect();
     out.covered = crate::photo_stats::gaussian_blur(&covered, rw, rh, sigma);
-    let _ = lut;
 }
 
 /// Hair strands inside the area (for the density treatment): pixels well darker than the
