@@ -191,12 +191,18 @@ struct Coverage {
     /// Per-pixel share of the skin covered by pigment over `rect` (0 = none), already blurred
     /// to the photo's own sharpness.
     covered: Vec<f32>,
-    /// Per-channel gain applied to the skin inside the area: scar toning, fresh redness.
+    /// Per-channel gain applied to the skin inside the area (fresh redness).
     tone_gain: [f32; 3],
+    /// Scar camouflage: per pixel of `rect`, the linear colour of the unpainted skin nearby,
+    /// toward which lighter pixels inside the area (the scar) are pulled. Empty otherwise.
+    scar_target: Vec<[f32; 3]>,
     /// Absorption multipliers per channel (the blue cast of pigment placed too deep).
     absorb_shift: [f32; 3],
     /// Grain added with the pigment (linear light, per unit of coverage).
     grain: f32,
+    /// The area's typical skin: linear luminance and blue/red ratio (to find highlights).
+    skin_luma: f32,
+    skin_blue_ratio: f32,
 }
 
 /// Place the dots and deposit their coverage. `img` holds the untouched photo.
@@ -233,9 +239,11 @@ fn compute_coverage(img: &RgbaImage, job: &Job, out: &mut Coverage) {
     let (rw, rh) = (rect.width() as usize, rect.height() as usize);
     let mut transmit = vec![1.0f32; rw * rh];
 
-    if p.treatment == Treatment::ScarCamouflage {
-        out.tone_gain = scar_tone_gain(img, mask, rect, px_per_mm);
-    }
+    (out.skin_luma, out.skin_blue_ratio) = typical_skin(img, mask, rect);
+    out.scar_target = match p.treatment {
+        Treatment::ScarCamouflage => surrounding_tone(img, mask, rect, px_per_mm),
+        _ => Vec::new(),
+    };
     if time.fresh {
         // Freshly worked skin is faintly red for a few days.
         out.tone_gain = [out.tone_gain[0], out.tone_gain[1] * 0.93, out.tone_gain[2] * 0.92];
@@ -270,6 +278,47 @@ fn compute_coverage(img: &RgbaImage, job: &Job, out: &mut Coverage) {
     }
     let covered: Vec<f32> = transmit.iter().map(|t| 1.0 - t).collect();
     out.covered = crate::photo_stats::gaussian_blur(&covered, rw, rh, sigma);
+}
+
+/// Median linear luminance and blue/red ratio of the area (sampled).
+fn typical_skin(img: &RgbaImage, mask: &Mask, rect: PixelRect) -> (f32, f32) {
+    let lut = srgb_to_linear_table();
+    let step = ((rect.width() as u64 * rect.height() as u64 / 40_000) as f64).sqrt().max(1.0) as usize;
+    let (mut lumas, mut ratios) = (Vec::new(), Vec::new());
+    for y in (rect.y0..rect.y1).step_by(step) {
+        for x in (rect.x0..rect.x1).step_by(step) {
+            if mask.get(x, y) >= 128 {
+                let q = img.pixel(x, y);
+                let (r, g, b) = (lut[q[0] as usize], lut[q[1] as usize], lut[q[2] as usize]);
+                lumas.push(luminance(r, g, b));
+                if r > 0.01 {
+                    ratios.push(b / r);
+                }
+            }
+        }
+    }
+    let median = |mut v: Vec<f32>, fallback: f32| {
+        if v.is_empty() {
+            return fallback;
+        }
+        let k = v.len() / 2;
+        *v.select_nth_unstable_by(k, |a, b| a.total_cmp(b)).1
+    };
+    (median(lumas, 0.3), median(ratios, 0.6))
+}
+
+/// The white surface reflection in a pixel (linear light): pigment sits under the skin, so the
+/// shine of a bald scalp stays on top of the dots. Only pixels clearly brighter than the area's
+/// typical skin and whiter than its colour count as shine.
+#[inline]
+fn specular_part(lin: [f32; 3], skin_luma: f32, skin_blue_ratio: f32) -> f32 {
+    let l = luminance(lin[0], lin[1], lin[2]);
+    let t = ((l / skin_luma.max(1e-3) - 1.15) / 0.5).clamp(0.0, 1.0);
+    if t <= 0.0 || skin_blue_ratio >= 0.95 {
+        return 0.0;
+    }
+    let s = (lin[2] - skin_blue_ratio * lin[0]) / (1.0 - skin_blue_ratio);
+    s.clamp(0.0, lin[0].min(lin[1]).min(lin[2])) * t * t * (3.0 - 2.0 * t)
 }
 
 /// Hair strands inside the area (for the density treatment): pixels well darker than the
@@ -339,7 +388,7 @@ fn composite(img: &mut RgbaImage, mask: &Mask, coverage: &Coverage, shade: Shade
     let base = Shade::new(shade.strength).absorption_rgb();
     let absorb: [f32; 3] = std::array::from_fn(|c| (base[c] * coverage.absorb_shift[c]).clamp(0.0, 1.0));
     let tone = coverage.tone_gain;
-    let toned = tone != [1.0; 3];
+    let toned = tone != [1.0; 3] || !coverage.scar_target.is_empty();
     let (rw, w) = (rect.width() as usize, img.width as usize);
     for y in 0..rect.height() as usize {
         let gy = rect.y0 as usize + y;
@@ -358,9 +407,21 @@ fn composite(img: &mut RgbaImage, mask: &Mask, coverage: &Coverage, shade: Shade
             let noise = (crate::rng::unit_from_hash(h) + crate::rng::unit_from_hash(h >> 24) - 1.0) * 2.45;
             let grain = noise * coverage.grain * covered;
             let i = (gy * w + gx) * 4;
+            let mut lin: [f32; 3] = std::array::from_fn(|c| lut[img.data[i + c] as usize]);
+            if let Some(&target) = coverage.scar_target.get(y * rw + x).filter(|t| t[0] >= 0.0) {
+                // Pull what is lighter than the surrounding skin (the scar) toward its tone.
+                let target_luma = luminance(target[0], target[1], target[2]);
+                let l = luminance(lin[0], lin[1], lin[2]);
+                let t = ((l / target_luma.max(1e-4) - 1.0) / 0.3).clamp(0.0, 1.0);
+                let amount = 0.85 * m * t * t * (3.0 - 2.0 * t);
+                for c in 0..3 {
+                    lin[c] += amount * (target[c] - lin[c]);
+                }
+            }
+            let shine = specular_part(lin, coverage.skin_luma, coverage.skin_blue_ratio);
             for c in 0..3 {
-                let lin = lut[img.data[i + c] as usize] * (1.0 + (tone[c] - 1.0) * m);
-                img.data[i + c] = linear_to_srgb_u8(lin * (1.0 - covered * absorb[c]) + grain);
+                let diffuse = (lin[c] - shine) * (1.0 + (tone[c] - 1.0) * m);
+                img.data[i + c] = linear_to_srgb_u8(diffuse * (1.0 - covered * absorb[c]) + shine + grain);
             }
         }
     }
@@ -443,81 +504,57 @@ fn splat_dot(transmit: &mut [f32], rect: PixelRect, c: Point, r: f32, dot: &Dot)
     }
 }
 
-/// Mean linear colour inside the mask and in a ring of skin around it; the gain that moves the
-/// inside to the ring's tone (scars are lighter and shinier than the skin around them).
-fn scar_tone_gain(img: &RgbaImage, mask: &Mask, rect: PixelRect, px_per_mm: f32) -> [f32; 3] {
+/// For every pixel of `rect`, the mean linear colour of the unpainted pixels within ~3 mm (a
+/// normalised box filter over summed-area tables), growing the window where none are that near.
+/// Scars are lighter and shinier than the skin around them; the camouflage tones them toward it,
+/// locally, so a long scar through changing surroundings matches each part of them.
+fn surrounding_tone(img: &RgbaImage, mask: &Mask, rect: PixelRect, px_per_mm: f32) -> Vec<[f32; 3]> {
     let lut = srgb_to_linear_table();
-    let ring = (3.0 * px_per_mm).clamp(2.0, 200.0) as u32;
+    let radius = (3.0 * px_per_mm).clamp(2.0, 150.0) as u32;
+    let reach = radius * 4;
     let outer = PixelRect {
-        x0: rect.x0.saturating_sub(ring),
-        y0: rect.y0.saturating_sub(ring),
-        x1: (rect.x1 + ring).min(img.width),
-        y1: (rect.y1 + ring).min(img.height),
+        x0: rect.x0.saturating_sub(reach),
+        y0: rect.y0.saturating_sub(reach),
+        x1: (rect.x1 + reach).min(img.width),
+        y1: (rect.y1 + reach).min(img.height),
     };
-    let near = dilate_box(mask, outer, ring);
-    let (ow, w) = (outer.width() as usize, img.width as usize);
-    let (mut inside, mut around) = ([0f64; 4], [0f64; 4]);
-    for y in outer.y0..outer.y1 {
-        for x in outer.x0..outer.x1 {
-            let m = mask.get(x, y);
-            let i = (y as usize * w + x as usize) * 4;
-            let px = [lut[img.data[i] as usize], lut[img.data[i + 1] as usize], lut[img.data[i + 2] as usize]];
-            let acc = if m >= 128 {
-                &mut inside
-            } else if m == 0 && near[(y - outer.y0) as usize * ow + (x - outer.x0) as usize] {
-                &mut around
-            } else {
-                continue;
-            };
-            for c in 0..3 {
-                acc[c] += px[c] as f64;
+    let (ow, oh) = (outer.width() as usize, outer.height() as usize);
+    // Summed-area tables of colour and count of unpainted pixels, (ow + 1) × (oh + 1).
+    let mut sums = vec![[0f32; 4]; (ow + 1) * (oh + 1)];
+    for y in 0..oh {
+        let mut row = [0f32; 4];
+        for x in 0..ow {
+            let (gx, gy) = (outer.x0 + x as u32, outer.y0 + y as u32);
+            if mask.get(gx, gy) == 0 {
+                let q = img.pixel(gx, gy);
+                for c in 0..3 {
+                    row[c] += lut[q[c] as usize];
+                }
+                row[3] += 1.0;
             }
-            acc[3] += 1.0;
+            let above = sums[y * (ow + 1) + x + 1];
+            sums[(y + 1) * (ow + 1) + x + 1] = std::array::from_fn(|c| above[c] + row[c]);
         }
     }
-    if inside[3] < 1.0 || around[3] < 1.0 {
-        return [1.0; 3];
-    }
-    let mut g = [1.0f32; 3];
-    for c in 0..3 {
-        let (a, b) = (around[c] / around[3], inside[c] / inside[3]);
-        // Toward the surrounding tone, 85 % of the way; limited so odd photos stay sane.
-        let full = if b > 1e-4 { (a / b) as f32 } else { 1.0 };
-        g[c] = (1.0 + 0.85 * (full - 1.0)).clamp(0.35, 1.6);
-    }
-    g
-}
-
-/// `true` where a box of radius `r` around the pixel touches the mask (separable max filter).
-fn dilate_box(mask: &Mask, rect: PixelRect, r: u32) -> Vec<bool> {
-    let (rw, rh) = (rect.width() as usize, rect.height() as usize);
-    let r = r as usize;
-    // Horizontal pass with a running count of set pixels.
-    let mut horiz = vec![false; rw * rh];
-    for y in 0..rh {
-        let row: Vec<bool> = (0..rw).map(|x| mask.get(rect.x0 + x as u32, rect.y0 + y as u32) > 0).collect();
-        let mut count = row[..r.min(rw)].iter().filter(|&&b| b).count();
-        for x in 0..rw {
-            if x + r < rw && row[x + r] {
-                count += 1;
+    let window = |cx: usize, cy: usize, r: usize| -> [f32; 4] {
+        let (x0, y0) = (cx.saturating_sub(r), cy.saturating_sub(r));
+        let (x1, y1) = ((cx + r + 1).min(ow), (cy + r + 1).min(oh));
+        let at = |x: usize, y: usize| sums[y * (ow + 1) + x];
+        let (a, b, c, d) = (at(x1, y1), at(x0, y1), at(x1, y0), at(x0, y0));
+        std::array::from_fn(|k| a[k] - b[k] - c[k] + d[k])
+    };
+    let mut out = Vec::with_capacity(rect.width() as usize * rect.height() as usize);
+    for y in rect.y0..rect.y1 {
+        for x in rect.x0..rect.x1 {
+            let (cx, cy) = ((x - outer.x0) as usize, (y - outer.y0) as usize);
+            let mut r = radius as usize;
+            let mut w = window(cx, cy, r);
+            // Enough skin around? Otherwise look further (a wide stroke's middle).
+            while w[3] < (r * r) as f32 * 0.5 && r < reach as usize {
+                r *= 2;
+                w = window(cx, cy, r);
             }
-            if x > r && row[x - r - 1] {
-                count -= 1;
-            }
-            horiz[y * rw + x] = count > 0;
-        }
-    }
-    let mut out = vec![false; rw * rh];
-    for x in 0..rw {
-        let mut count = (0..r.min(rh)).filter(|&y| horiz[y * rw + x]).count();
-        for y in 0..rh {
-            if y + r < rh && horiz[(y + r) * rw + x] {
-                count += 1;
-            }
-            if y > r && horiz[(y - r - 1) * rw + x] {
-                count -= 1;
-            }
-            out[y * rw + x] = count > 0;
+            out.push(if w[3] >= 1.0 { [w[0] / w[3], w[1] / w[3], w[2] / w[3]] } else { [-1.0; 3] });
         }
     }
     out
@@ -1018,6 +1055,34 @@ mod tests {
         let deep = at(TimeState { too_deep: true, years: 3.0, ..TimeState::default() });
         let normal = at(TimeState { years: 3.0, ..TimeState::default() });
         assert!(deep[2] - deep[0] > normal[2] - normal[0] + 0.5, "too deep looks bluer: {deep:?} vs {normal:?}");
+    }
+
+    #[test]
+    fn the_shine_of_a_bald_scalp_stays_on_top_of_the_dots() {
+        // Skin with a white highlight disc in the middle.
+        let photo = RgbaImage::from_fn(200, 200, |x, y| {
+            let d = ((x as f32 - 100.0).powi(2) + (y as f32 - 100.0).powi(2)).sqrt();
+            if d < 20.0 {
+                [250, 245, 242, 255]
+            } else {
+                [200, 150, 130, 255]
+            }
+        });
+        let mut pv = Preview::new(photo.clone(), 200, 1);
+        let p = RenderParams { shade: crate::SHADE_PRESETS[0].shade, dot_diameter_mm: 0.8, ..params(6.0) };
+        pv.render(&[dab(1, 100.0, 100.0, 95.0)], None, &p);
+        let out = pv.output();
+        let darkening = |x0: u32, x1: u32| {
+            let mut sum = 0i64;
+            for y in 85..115 {
+                for x in x0..x1 {
+                    sum += photo.pixel(x, y)[1] as i64 - out.pixel(x, y)[1] as i64;
+                }
+            }
+            sum
+        };
+        let (in_shine, on_skin) = (darkening(90, 110), darkening(140, 160));
+        assert!(in_shine * 3 < on_skin, "dots inside the highlight darken less: {in_shine} vs {on_skin}");
     }
 
     /// Render on a flat patch at a known scale, find the dots, and measure them.
