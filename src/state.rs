@@ -568,7 +568,7 @@ mod tests {
         let s = Rc::new(with_photo());
         let same = s.clone().reduce(Action::PointerUp);
         assert!(Rc::ptr_eq(&s, &same));
-        let changed = s.clone().reduce(Action::SetDensity(80.0));
+        let changed = s.clone().reduce(Action::SetDensity(95.0));
         assert!(!Rc::ptr_eq(&s, &changed));
     }
 }
