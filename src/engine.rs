@@ -45,7 +45,8 @@ impl Engine {
     /// Returns the rectangle that may differ from the previous frame.
     pub fn render(&mut self, state: &State) -> PixelRect {
         let hairline = state.area.hairline.as_ref().filter(|_| state.params.treatment.uses_hairline());
-        self.preview.render(&state.area.strokes, hairline, &state.params)
+        // While a stroke is being drawn only its surroundings are recomputed.
+        self.preview.render_live(&state.area.strokes, hairline, &state.params, state.drag.is_some())
     }
 
     /// Render the result at the photo's full resolution.

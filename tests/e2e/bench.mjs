@@ -72,6 +72,22 @@ try {
   figures.rerender_after_slider_median_ms = Number(median(renderMs).toFixed(1));
   figures.slider_input_to_frame_median_ms = Number(median(latencyMs).toFixed(1));
 
+  // 3b. Frames drawn while painting a stroke over the already large area.
+  await page.evaluate(() => {
+    window.__paintMs = [];
+    const c = document.querySelector('#preview-canvas');
+    new MutationObserver(() => window.__paintMs.push(Number(c.dataset.renderMs))).observe(c, { attributes: true, attributeFilter: ['data-frames'] });
+  });
+  await page.evaluate(() => { const e = document.querySelector('#brush-mm'); e.value = 30; e.dispatchEvent(new Event('input', { bubbles: true })); });
+  const strokePoints = Array.from({ length: 40 }, (_, i) => [w * (0.2 + 0.6 * i / 39), h * (0.5 + 0.15 * Math.sin(i / 5))]);
+  await dragInWorkPixels(page, strokePoints);
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  const paintMs = await page.evaluate(() => window.__paintMs);
+  // The last frame is the settling one (exact, whole area) after the pointer is released.
+  figures.paint_stroke_frame_median_ms = Number(median(paintMs.slice(0, -1)).toFixed(1));
+  figures.paint_stroke_settle_ms = paintMs[paintMs.length - 1];
+  figures.paint_stroke_frames = paintMs.length;
+
   // 4. Export of the 12 MP result (decode, render, PNG, download).
   const t0 = Date.now();
   await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), page.click('#download')]);

@@ -79,6 +79,52 @@ pub fn gaussian_blur(src: &[f32], w: usize, h: usize, sigma: f32) -> Vec<f32> {
     out
 }
 
+/// A fast approximation of a Gaussian blur: three box blurs whose widths give the same variance
+/// (O(1) per pixel whatever sigma is). Values beyond the edges count as 0, so the sum over a
+/// buffer whose borders are 0 is preserved.
+pub fn box_blur_gaussian(src: &[f32], w: usize, h: usize, sigma: f32) -> Vec<f32> {
+    if sigma.is_nan() || sigma <= 0.05 || w == 0 || h == 0 {
+        return src.to_vec();
+    }
+    // Radii r1 <= r2 <= r3 of three boxes whose variances ((2r+1)² - 1) / 12 add up to sigma².
+    let ideal = ((12.0 * sigma * sigma / 3.0 + 1.0).sqrt() - 1.0) / 2.0;
+    let lo = ideal.floor().max(0.0) as usize;
+    let var = |r: usize| ((2 * r + 1) * (2 * r + 1) - 1) as f32 / 12.0;
+    let target = sigma * sigma;
+    let n_hi = (((target - 3.0 * var(lo)) / (var(lo + 1) - var(lo))).round().clamp(0.0, 3.0)) as usize;
+    let radii: Vec<usize> = (0..3).map(|i| if i < n_hi { lo + 1 } else { lo }).collect();
+    let mut a = src.to_vec();
+    let mut b = vec![0f32; w * h];
+    for &r in &radii {
+        if r == 0 {
+            continue;
+        }
+        box_pass(&a, &mut b, w, h, r, true);
+        box_pass(&b, &mut a, w, h, r, false);
+    }
+    a
+}
+
+/// One box pass of radius `r`, along rows (`horizontal`) or columns, with a running sum.
+fn box_pass(src: &[f32], dst: &mut [f32], w: usize, h: usize, r: usize, horizontal: bool) {
+    let (lines, len, step_line, step_item) = if horizontal { (h, w, w, 1) } else { (w, h, 1, w) };
+    let norm = 1.0 / (2 * r + 1) as f32;
+    for line in 0..lines {
+        let base = line * step_line;
+        let at = |i: usize| src[base + i * step_item];
+        let mut sum: f32 = (0..=r.min(len - 1)).map(at).sum();
+        for i in 0..len {
+            dst[base + i * step_item] = sum * norm;
+            if i + r + 1 < len {
+                sum += at(i + r + 1);
+            }
+            if i >= r {
+                sum -= at(i - r);
+            }
+        }
+    }
+}
+
 /// Gradient magnitudes (central differences) of the interior pixels.
 fn gradients(l: &[f32], w: usize, h: usize) -> Vec<f32> {
     let mut g = Vec::with_capacity(w * h);
@@ -241,6 +287,20 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn box_blur_matches_a_gaussian_and_keeps_the_sum() {
+        let (w, h) = (61, 61);
+        let mut impulse = vec![0f32; w * h];
+        impulse[30 * w + 30] = 1.0;
+        for sigma in [0.8f32, 1.5, 3.0] {
+            let b = box_blur_gaussian(&impulse, w, h, sigma);
+            let sum: f32 = b.iter().sum();
+            assert!((sum - 1.0).abs() < 1e-4, "sum {sum}");
+            let var: f32 = (0..w).map(|x| (x as f32 - 30.0).powi(2) * (0..h).map(|y| b[y * w + x]).sum::<f32>()).sum();
+            assert!((var.sqrt() / sigma - 1.0).abs() < 0.12, "sigma {sigma}: measured {}", var.sqrt());
+        }
     }
 
     #[test]

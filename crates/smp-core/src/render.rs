@@ -188,84 +188,164 @@ struct Job<'a> {
 /// does not alter, so a shade change only re-composites.
 #[derive(Debug, Default)]
 struct Coverage {
+    /// The frame `covered` is laid out in (the whole image for the preview).
+    frame: PixelRect,
+    /// Where `covered` may be non-zero.
     rect: PixelRect,
-    /// Per-pixel share of the skin covered by pigment over `rect` (0 = none), already blurred
-    /// to the photo's own sharpness.
+    /// Per-pixel share of the skin covered by pigment (0 = none), blurred to the photo's own
+    /// sharpness, over `frame`.
     covered: Vec<f32>,
     /// Per-channel gain applied to the skin inside the area (fresh redness).
     tone_gain: [f32; 3],
     /// Scar camouflage: per pixel of `rect`, the linear colour of the unpainted skin nearby,
     /// toward which lighter pixels inside the area (the scar) are pulled. Empty otherwise.
     scar_target: Vec<[f32; 3]>,
+    /// The rectangle `scar_target` covers.
+    scar_frame: PixelRect,
     /// Absorption multipliers per channel (the blue cast of pigment placed too deep).
     absorb_shift: [f32; 3],
-    /// Grain added with the pigment (linear light, per unit of coverage).
+    /// The photo's grain (linear light at the skin's brightness); added with the pigment as a
+    /// relative variation.
     grain: f32,
-    /// The area's typical skin: linear luminance and blue/red ratio (to find highlights).
+    /// The area's typical skin: linear luminance and blue/red ratio (to find highlights), and
+    /// the luminance under which a pixel is a hair strand (density treatment).
     skin_luma: f32,
     skin_blue_ratio: f32,
+    hair_threshold: f32,
 }
 
-/// Place the dots and deposit their coverage. `img` holds the untouched photo.
-fn compute_coverage(img: &RgbaImage, job: &Job, out: &mut Coverage) {
+impl Coverage {
+    #[inline]
+    fn at(&self, x: u32, y: u32) -> f32 {
+        let f = self.frame;
+        self.covered[(y - f.y0) as usize * f.width() as usize + (x - f.x0) as usize]
+    }
+}
+
+/// Grow a rectangle by `by` pixels on every side, within `width` × `height`.
+fn expand(r: PixelRect, by: u32, width: u32, height: u32) -> PixelRect {
+    if r.is_empty() {
+        return r;
+    }
+    PixelRect {
+        x0: r.x0.saturating_sub(by),
+        y0: r.y0.saturating_sub(by),
+        x1: (r.x1 + by).min(width),
+        y1: (r.y1 + by).min(height),
+    }
+}
+
+fn intersect(a: PixelRect, b: PixelRect) -> PixelRect {
+    let r = PixelRect { x0: a.x0.max(b.x0), y0: a.y0.max(b.y0), x1: a.x1.min(b.x1), y1: a.y1.min(b.y1) };
+    if r.is_empty() {
+        PixelRect::default()
+    } else {
+        r
+    }
+}
+
+/// How far (px) a change of the mask at a pixel can change the coverage, and the blur used.
+struct Reach {
+    sigma: f32,
+    /// Blur padding.
+    pad: u32,
+    /// Radius of the density ramp inside the area's edge.
+    edge_radius: usize,
+    /// A dot's centre to the farthest pixel it darkens.
+    dot_reach: u32,
+}
+
+impl Reach {
+    fn new(p: &RenderParams, px_per_mm: f32, look: PhotoLook) -> Self {
+        // Dots are never crisper than the photo: blur the pigment by the photo's own blur (less
+        // the ~0.55 px that pixel sampling already gives), plus the years' spread under the skin.
+        let photo_sigma = (look.blur_sigma_px.powi(2) - 0.55f32.powi(2)).max(0.09).sqrt();
+        let sigma = (photo_sigma.powi(2) + (p.time.spread_mm() * px_per_mm).powi(2)).sqrt();
+        let max_r_px = 0.5 * p.dot_diameter_mm * 1.25 * 1.25 * 1.25 * px_per_mm;
+        Self {
+            sigma,
+            pad: (3.0 * sigma).ceil() as u32 + 1,
+            edge_radius: (4.0 * px_per_mm).max(1.0) as usize,
+            dot_reach: (max_r_px + 0.35 * max_r_px.max(0.6) + 3.0).ceil() as u32,
+        }
+    }
+
+    /// Pixels farther than this from a mask change keep their coverage.
+    fn of_mask_change(&self) -> u32 {
+        self.edge_radius as u32 + self.dot_reach + self.pad
+    }
+}
+
+/// Place the dots and deposit their coverage. `img` holds the untouched photo. With `only`,
+/// recompute just that region (after the mask changed inside it, all else equal), keeping the
+/// area-wide statistics of the last full computation; otherwise recompute everything.
+fn compute_coverage(img: &RgbaImage, job: &Job, out: &mut Coverage, only: Option<PixelRect>) {
     let Job { mask, rect, scale, hairline, params, tile, look } = *job;
     debug_assert_eq!((img.width, img.height), (mask.width, mask.height));
     let p = params.sanitized();
     let time = p.time;
     let px_per_mm = p.px_per_mm * scale; // raster px per mm
-                                         // Dots are never crisper than the photo: blur the pigment by the photo's own blur (less the
-                                         // ~0.55 px that pixel sampling already gives), plus the years' spread under the skin.
-    let photo_sigma = (look.blur_sigma_px.powi(2) - 0.55f32.powi(2)).max(0.09).sqrt();
-    let sigma = (photo_sigma.powi(2) + (time.spread_mm() * px_per_mm).powi(2)).sqrt();
-    let pad = (3.0 * sigma).ceil() as u32 + 1;
-    let rect = if rect.is_empty() {
-        rect
-    } else {
-        PixelRect {
-            x0: rect.x0.saturating_sub(pad),
-            y0: rect.y0.saturating_sub(pad),
-            x1: (rect.x1 + pad).min(img.width),
-            y1: (rect.y1 + pad).min(img.height),
+    let reach = Reach::new(&p, px_per_mm, look);
+    let (w, h) = (img.width, img.height);
+    let (inner, work) = match only {
+        Some(region) => {
+            let inner = intersect(region, PixelRect { x0: 0, y0: 0, x1: w, y1: h });
+            (inner, expand(inner, reach.of_mask_change(), w, h))
+        }
+        None => {
+            // Everything: the area's statistics, then every pixel the pigment can reach.
+            let full = expand(rect, reach.pad, w, h);
+            for y in out.rect.y0..out.rect.y1 {
+                for x in out.rect.x0..out.rect.x1 {
+                    let f = out.frame;
+                    out.covered[(y - f.y0) as usize * f.width() as usize + (x - f.x0) as usize] = 0.0;
+                }
+            }
+            out.rect = PixelRect::default();
+            out.tone_gain = [1.0; 3];
+            let b = time.blue_shift();
+            out.absorb_shift = [1.0, 1.0 - 0.08 * b, 1.0 - 0.4 * b];
+            out.grain = look.noise_linear;
+            if full.is_empty() {
+                return;
+            }
+            (out.skin_luma, out.skin_blue_ratio) = typical_skin(img, mask, full);
+            out.hair_threshold = match p.treatment {
+                Treatment::Density => hair_strand_threshold(img, mask, full),
+                _ => 0.0,
+            };
+            out.scar_target = match p.treatment {
+                Treatment::ScarCamouflage => surrounding_tone(img, mask, full, px_per_mm),
+                _ => Vec::new(),
+            };
+            out.scar_frame = full;
+            if time.fresh {
+                // Freshly worked skin is faintly red for a few days.
+                out.tone_gain = [1.0, 0.93, 0.92];
+            }
+            (full, full)
         }
     };
-    out.rect = rect;
-    out.tone_gain = [1.0; 3];
-    let b = time.blue_shift();
-    out.absorb_shift = [1.0, 1.0 - 0.08 * b, 1.0 - 0.4 * b];
-    out.grain = look.noise_linear;
-    out.covered.clear();
-    if rect.is_empty() {
+    if inner.is_empty() {
         return;
     }
-    let (rw, rh) = (rect.width() as usize, rect.height() as usize);
+    let (rw, rh) = (work.width() as usize, work.height() as usize);
     let mut transmit = vec![1.0f32; rw * rh];
-
-    (out.skin_luma, out.skin_blue_ratio) = typical_skin(img, mask, rect);
-    out.scar_target = match p.treatment {
-        Treatment::ScarCamouflage => surrounding_tone(img, mask, rect, px_per_mm),
-        _ => Vec::new(),
-    };
-    if time.fresh {
-        // Freshly worked skin is faintly red for a few days.
-        out.tone_gain = [out.tone_gain[0], out.tone_gain[1] * 0.93, out.tone_gain[2] * 0.92];
-    }
     // Density: where hair strands are, and how much of the skin they cover around each point.
     let hair = match p.treatment {
-        Treatment::Density => Some(HairMap::new(img, mask, rect, (1.5 * px_per_mm).max(1.0) as usize)),
+        Treatment::Density => Some(HairMap::new(img, work, out.hair_threshold, (1.5 * px_per_mm).max(1.0) as usize)),
         _ => None,
     };
     let field = hairline.filter(|_| p.treatment.uses_hairline()).and_then(|h| h.field(scale, p.px_per_mm, p.seed));
     // The brush edge is not a hard line of dots: density ramps up over ~4 mm inside it.
-    let edge = MaskSums::new(mask, rect);
-    let edge_radius = (4.0 * px_per_mm).max(1.0) as usize;
-    let max_r_px = 0.5 * p.dot_diameter_mm * 1.25 * 1.25 * 1.25 * px_per_mm + 2.0;
-    for dot in p.seed_tile_dots(tile, rect, px_per_mm, max_r_px) {
+    let edge = MaskSums::new(mask, work);
+    for dot in p.seed_tile_dots(tile, work, px_per_mm, reach.dot_reach as f32) {
         let c = Point::new(dot.x_mm * px_per_mm, dot.y_mm * px_per_mm);
         if mask.at(c) < 128 {
             continue;
         }
         let Some((size, opacity)) = time.dot_factors(&dot) else { continue };
-        let inside = edge.mean_around(c, edge_radius);
+        let inside = edge.mean_around(c, reach.edge_radius);
         if dot.rank3 > ((inside - 0.5) / 0.45).clamp(0.0, 1.0).sqrt() {
             continue;
         }
@@ -282,10 +362,23 @@ fn compute_coverage(img: &RgbaImage, job: &Job, out: &mut Coverage) {
         }
         let r = 0.5 * p.dot_diameter_mm * dot.size * size * px_per_mm;
         let dot = Dot { opacity: (dot.opacity * opacity).min(1.0), ..dot };
-        splat_dot(&mut transmit, rect, c, r, &dot);
+        splat_dot(&mut transmit, work, c, r, &dot);
     }
     let covered: Vec<f32> = transmit.iter().map(|t| 1.0 - t).collect();
-    out.covered = crate::photo_stats::gaussian_blur(&covered, rw, rh, sigma);
+    let blurred = crate::photo_stats::box_blur_gaussian(&covered, rw, rh, reach.sigma);
+    if out.frame.is_empty() || out.covered.len() != out.frame.width() as usize * out.frame.height() as usize {
+        // Export: a frame just around the area. (The preview sets a whole-image frame.)
+        out.frame = work;
+        out.covered = vec![0.0; rw * rh];
+    }
+    let f = out.frame;
+    for y in inner.y0..inner.y1 {
+        for x in inner.x0..inner.x1 {
+            out.covered[(y - f.y0) as usize * f.width() as usize + (x - f.x0) as usize] =
+                blurred[(y - work.y0) as usize * rw + (x - work.x0) as usize];
+        }
+    }
+    out.rect = out.rect.union(inner);
 }
 
 /// A summed-area table of the mask over a rectangle: mean coverage around any point in O(1).
@@ -378,8 +471,7 @@ struct HairMap {
 }
 
 impl HairMap {
-    fn new(img: &RgbaImage, mask: &Mask, rect: PixelRect, radius: usize) -> Self {
-        let threshold = hair_strand_threshold(img, mask, rect);
+    fn new(img: &RgbaImage, rect: PixelRect, threshold: f32, radius: usize) -> Self {
         let lut = srgb_to_linear_table();
         let (rw, rh) = (rect.width() as usize, rect.height() as usize);
         let mut strand = vec![false; rw * rh];
@@ -425,8 +517,8 @@ impl HairMap {
 
 /// Composite the pigment in linear light, in place, inside the mask. `img` holds the untouched
 /// photo wherever the mask is non-zero. Pixels without pigment or toning are left as they are.
-fn composite(img: &mut RgbaImage, mask: &Mask, coverage: &Coverage, shade: Shade, seed: u64) {
-    let rect = coverage.rect;
+fn composite(img: &mut RgbaImage, mask: &Mask, coverage: &Coverage, region: PixelRect, shade: Shade, seed: u64) {
+    let rect = intersect(region, coverage.rect);
     if rect.is_empty() || coverage.covered.is_empty() {
         return;
     }
@@ -435,26 +527,38 @@ fn composite(img: &mut RgbaImage, mask: &Mask, coverage: &Coverage, shade: Shade
     let absorb: [f32; 3] = std::array::from_fn(|c| (base[c] * coverage.absorb_shift[c]).clamp(0.0, 1.0));
     let tone = coverage.tone_gain;
     let toned = tone != [1.0; 3] || !coverage.scar_target.is_empty();
-    let (rw, w) = (rect.width() as usize, img.width as usize);
-    for y in 0..rect.height() as usize {
-        let gy = rect.y0 as usize + y;
-        let mask_row = &mask.data[gy * w..(gy + 1) * w];
-        let covered_row = &coverage.covered[y * rw..(y + 1) * rw];
-        for (x, &cov) in covered_row.iter().enumerate() {
-            let gx = rect.x0 as usize + x;
-            let m = mask_row[gx];
-            if m == 0 || (cov <= 1e-4 && !toned) {
+    let w = img.width as usize;
+    let scar_rect = coverage.scar_frame;
+    for gy in rect.y0 as usize..rect.y1 as usize {
+        let mask_row = &mask.data[gy * w + rect.x0 as usize..gy * w + rect.x1 as usize];
+        for (gx, &m) in (rect.x0 as usize..).zip(mask_row) {
+            let cov = coverage.at(gx as u32, gy as u32);
+            // Coverage under 1/512 changes no pixel visibly: leave those pixels exactly as they are.
+            if m == 0 || (cov < 1.0 / 512.0 && !toned) {
                 continue;
             }
             let m = m as f32 / 255.0;
             let covered = cov.clamp(0.0, 1.0) * m;
             // The photo's grain, carried by the pigment too (a stable pattern per pixel).
-            let h = crate::rng::hash3(seed, gx as u64, gy as u64);
-            let noise = (crate::rng::unit_from_hash(h) + crate::rng::unit_from_hash(h >> 24) - 1.0) * 2.45;
-            let grain = noise * coverage.grain * covered;
+            let grain = if coverage.grain > 0.0 {
+                let h = crate::rng::mix64(seed ^ ((gy as u64) << 32 | gx as u64));
+                let noise = (crate::rng::unit_from_hash(h) + crate::rng::unit_from_hash(h << 24) - 1.0) * 2.45;
+                // Relative to the pixel (camera grain is closer to constant in sRGB than in linear).
+                noise * (coverage.grain / coverage.skin_luma.max(0.02)).min(0.1) * covered
+            } else {
+                0.0
+            };
             let i = (gy * w + gx) * 4;
             let mut lin: [f32; 3] = std::array::from_fn(|c| lut[img.data[i + c] as usize]);
-            if let Some(&target) = coverage.scar_target.get(y * rw + x).filter(|t| t[0] >= 0.0) {
+            let in_scar = (scar_rect.x0 as usize..scar_rect.x1 as usize).contains(&gx)
+                && (scar_rect.y0 as usize..scar_rect.y1 as usize).contains(&gy);
+            let scar = if in_scar {
+                let k = (gy - scar_rect.y0 as usize) * scar_rect.width() as usize + (gx - scar_rect.x0 as usize);
+                coverage.scar_target.get(k).filter(|t| t[0] >= 0.0)
+            } else {
+                None
+            };
+            if let Some(&target) = scar {
                 // Pull what is lighter than the surrounding skin (the scar) toward its tone.
                 let target_luma = luminance(target[0], target[1], target[2]);
                 let l = luminance(lin[0], lin[1], lin[2]);
@@ -467,7 +571,7 @@ fn composite(img: &mut RgbaImage, mask: &Mask, coverage: &Coverage, shade: Shade
             let shine = specular_part(lin, coverage.skin_luma, coverage.skin_blue_ratio);
             for c in 0..3 {
                 let diffuse = (lin[c] - shine) * (1.0 + (tone[c] - 1.0) * m);
-                img.data[i + c] = linear_to_srgb_u8(diffuse * (1.0 - covered * absorb[c]) + shine + grain);
+                img.data[i + c] = linear_to_srgb_u8((diffuse * (1.0 - covered * absorb[c]) + shine) * (1.0 + grain));
             }
         }
     }
@@ -657,6 +761,16 @@ pub struct Preview {
     mask_generation: u64,
     /// The working copy's blur and grain.
     look: PhotoLook,
+    /// Coverage was last updated locally during a drag (area-wide statistics not refreshed).
+    coverage_stale: bool,
+}
+
+/// What an update of the mask did.
+enum MaskChange {
+    None,
+    /// A stroke grew: only these pixels changed.
+    Grew(PixelRect),
+    Rebuilt,
 }
 
 /// Everything the dot coverage depends on (all but the shade).
@@ -672,6 +786,11 @@ impl Preview {
     pub fn new(working: RgbaImage, full_width: u32, seed: u64) -> Self {
         let scale = working.width as f32 / full_width.max(1) as f32;
         let mask = Mask::new(working.width, working.height);
+        let coverage = Coverage {
+            frame: PixelRect { x0: 0, y0: 0, x1: working.width, y1: working.height },
+            covered: vec![0.0; working.pixel_count()],
+            ..Coverage::default()
+        };
         let look = measure_look(&working, PixelRect::default());
         Self {
             look,
@@ -682,11 +801,12 @@ impl Preview {
             applied: Vec::new(),
             tile: DotTile::new(seed),
             mask_rect: (0, PixelRect::default()),
-            coverage: Coverage::default(),
+            coverage,
             coverage_key: None,
             changed: PixelRect::default(),
             last_shade: None,
             mask_generation: 0,
+            coverage_stale: false,
         }
     }
 
@@ -717,8 +837,8 @@ impl Preview {
     }
 
     /// Bring the mask up to date: only the new part of a growing stroke is rasterised while the
-    /// user drags; anything else (undo, redo, clear) rebuilds it. Returns whether it changed.
-    fn update_mask<S: AsRef<Stroke>>(&mut self, strokes: &[S]) -> bool {
+    /// user drags; anything else (undo, redo, clear) rebuilds it.
+    fn update_mask<S: AsRef<Stroke>>(&mut self, strokes: &[S]) -> MaskChange {
         let extends = strokes.len() >= self.applied.len()
             && self.applied.iter().enumerate().all(|(i, &(id, n))| {
                 let s = strokes[i].as_ref();
@@ -728,37 +848,58 @@ impl Preview {
             && strokes.len() == self.applied.len()
             && self.applied.last().is_none_or(|&(_, n)| strokes.last().is_some_and(|s| s.as_ref().points.len() == n));
         if unchanged {
-            return false;
+            return MaskChange::None;
         }
-        if extends {
+        let change = if extends {
             let first = self.applied.len().saturating_sub(1);
+            let mut touched = PixelRect::default();
             for (i, s) in strokes.iter().enumerate().skip(first) {
                 let s = s.as_ref();
                 let from = self.applied.get(i).map_or(0, |&(_, n)| n);
-                rasterize_stroke(&mut self.mask, s, self.scale, from);
+                touched = touched.union(rasterize_stroke(&mut self.mask, s, self.scale, from));
             }
+            MaskChange::Grew(touched)
         } else {
             self.mask = rasterize_strokes(strokes, self.original.width, self.original.height, self.scale);
-        }
+            MaskChange::Rebuilt
+        };
         self.applied = strokes.iter().map(|s| (s.as_ref().id, s.as_ref().points.len())).collect();
         self.mask_generation += 1;
-        true
+        // Keep the area's bounding box without rescanning the mask while a stroke grows.
+        self.mask_rect = match change {
+            MaskChange::Grew(t) if self.mask_rect.0 + 1 == self.mask_generation => {
+                (self.mask_generation, self.mask_rect.1.union(t))
+            }
+            _ => (self.mask_generation, self.mask.bounding_rect()),
+        };
+        change
     }
 
-    /// Render the treatment for this area and these parameters. Returns the rectangle of the
-    /// output that may differ from the previous frame (empty when nothing changed); the result is
-    /// in [`Preview::output`]. Only what changed is recomputed: a shade change re-composites the
-    /// cached dot coverage, a stroke being drawn rasterises only its new segment.
+    /// Render the treatment for this area and these parameters, exactly. Returns the rectangle
+    /// of the output that may differ from the previous frame (empty when nothing changed); the
+    /// result is in [`Preview::output`]. Only what changed is recomputed: a shade change
+    /// re-composites the cached dot coverage, an identical frame is skipped.
     pub fn render<S: AsRef<Stroke>>(
         &mut self,
         strokes: &[S],
         hairline: Option<&Hairline>,
         params: &RenderParams,
     ) -> PixelRect {
-        self.update_mask(strokes);
-        if self.mask_rect.0 != self.mask_generation {
-            self.mask_rect = (self.mask_generation, self.mask.bounding_rect());
-        }
+        self.render_live(strokes, hairline, params, false)
+    }
+
+    /// Like [`Preview::render`], for frames drawn while the user drags: when only a stroke grew,
+    /// only the pixels it can affect are recomputed (the area-wide statistics - typical skin,
+    /// hair threshold - keep their values until the drag ends). The first frame with
+    /// `dragging == false` brings everything exactly up to date.
+    pub fn render_live<S: AsRef<Stroke>>(
+        &mut self,
+        strokes: &[S],
+        hairline: Option<&Hairline>,
+        params: &RenderParams,
+        dragging: bool,
+    ) -> PixelRect {
+        let change = self.update_mask(strokes);
         let rect = self.mask_rect.1;
         // The shade does not change where the pigment goes: keep it out of the coverage key.
         let key = CoverageKey {
@@ -766,25 +907,46 @@ impl Preview {
             hairline: hairline.cloned(),
             params: RenderParams { shade: Shade::default(), ..*params },
         };
-        let coverage_fresh = self.coverage_key.as_ref() == Some(&key);
+        // After a drag, the first still frame refreshes what live frames left stale.
+        let coverage_fresh = (dragging || !self.coverage_stale) && self.coverage_key.as_ref() == Some(&key);
         if coverage_fresh && self.last_shade == Some(params.shade) {
             return PixelRect::default();
         }
         if params.seed != self.tile.seed {
             self.tile = DotTile::new(params.seed);
         }
+        let job =
+            Job { mask: &self.mask, rect, scale: self.scale, hairline, params, tile: &self.tile, look: self.look };
+        let only_mask_changed = self.coverage_key.as_ref().is_some_and(|k| {
+            k.hairline == key.hairline && k.params == key.params && self.last_shade == Some(params.shade)
+        });
+        if let (true, true, MaskChange::Grew(touched)) = (dragging, only_mask_changed, &change) {
+            if params.treatment != Treatment::ScarCamouflage && !touched.is_empty() {
+                let p = params.sanitized();
+                let px_per_mm = p.px_per_mm * self.scale;
+                let reach = Reach::new(&p, px_per_mm, self.look).of_mask_change();
+                let (w, h) = (self.original.width, self.original.height);
+                let region = expand(*touched, reach, w, h);
+                compute_coverage(&self.original, &job, &mut self.coverage, Some(region));
+                self.coverage_key = Some(key);
+                self.coverage_stale = true;
+                copy_rect(&self.original, &mut self.output, region);
+                composite(&mut self.output, &self.mask, &self.coverage, region, params.shade, params.seed);
+                self.changed = self.changed.union(region);
+                return region;
+            }
+        }
         if !coverage_fresh {
-            let job =
-                Job { mask: &self.mask, rect, scale: self.scale, hairline, params, tile: &self.tile, look: self.look };
-            compute_coverage(&self.original, &job, &mut self.coverage);
+            compute_coverage(&self.original, &job, &mut self.coverage, None);
             self.coverage_key = Some(key);
+            self.coverage_stale = false;
         }
         // Put the original back wherever the last frame drew, then draw this frame.
         let rect = self.coverage.rect;
         let dirty = self.changed.union(rect);
         copy_rect(&self.original, &mut self.output, self.changed);
         copy_rect(&self.original, &mut self.output, rect);
-        composite(&mut self.output, &self.mask, &self.coverage, params.shade, params.seed);
+        composite(&mut self.output, &self.mask, &self.coverage, rect, params.shade, params.seed);
         self.changed = rect;
         self.last_shade = Some(params.shade);
         dirty
@@ -813,8 +975,9 @@ pub fn render_full_resolution<S: AsRef<Stroke>>(
     let look = measure_look(photo, rect);
     let job = Job { mask: &mask, rect, scale: 1.0, hairline, params, tile: &tile, look };
     let mut coverage = Coverage::default();
-    compute_coverage(photo, &job, &mut coverage);
-    composite(photo, &mask, &coverage, params.shade, params.seed);
+    compute_coverage(photo, &job, &mut coverage, None);
+    let region = coverage.rect;
+    composite(photo, &mask, &coverage, region, params.shade, params.seed);
 }
 
 #[cfg(test)]
@@ -877,6 +1040,35 @@ mod tests {
             assert!(b[0] <= a[0]);
         }
         assert!(light.data.chunks(4).zip(dark.data.chunks(4)).any(|(a, b)| b[0] < a[0]));
+    }
+
+    #[test]
+    fn live_frames_during_a_drag_update_locally_and_settle_exactly() {
+        let photo = skin(400, 300);
+        for t in [Treatment::ShavedLook, Treatment::Density] {
+            let p = RenderParams { treatment: t, ..params(5.0) };
+            let mut live = Preview::new(photo.clone(), 400, 2);
+            let mut stroke =
+                Stroke { id: 7, mode: BrushMode::Paint, radius_px: 30.0, points: vec![Point::new(60.0, 150.0)] };
+            live.render_live(std::slice::from_ref(&stroke), None, &p, true);
+            for i in 1..=30 {
+                stroke.points.push(Point::new(60.0 + i as f32 * 9.0, 150.0 + (i as f32 * 0.3).sin() * 40.0));
+                let dirty = live.render_live(std::slice::from_ref(&stroke), None, &p, true);
+                // A live frame redraws a small region around the new segment, not the whole area.
+                assert!(dirty.width() < 200, "{t:?}: frame {i} redrew {dirty:?}");
+                let mask = live.mask();
+                for (k, (a, b)) in photo.data.chunks(4).zip(live.output().data.chunks(4)).enumerate() {
+                    if mask.data[k] == 0 {
+                        assert_eq!(a, b, "{t:?}: pixel {k} outside the area changed");
+                    }
+                }
+            }
+            // The drag ends: the next frame is exact.
+            assert!(!live.render_live(std::slice::from_ref(&stroke), None, &p, false).is_empty());
+            let mut fresh = Preview::new(photo.clone(), 400, 2);
+            fresh.render(std::slice::from_ref(&stroke), None, &p);
+            assert_eq!(live.output(), fresh.output(), "{t:?}: settled frame differs from a fresh render");
+        }
     }
 
     #[test]
