@@ -115,7 +115,10 @@ fn paint(painter: &Rc<RefCell<Painter>>, canvases: &Canvases) {
     // Suggest a shade for the area once a stroke is finished (not on every frame of a drag).
     if state.drag.is_none() && p.suggested_for != Some(outline_key) {
         p.suggested_for = Some(outline_key);
-        let suggestion = smp_core::photo_stats::suggest_shade(engine.preview.original(), engine.preview.mask());
+        // Hair within ~5 mm of the area tells the stubble's colour.
+        let ring_px = (5.0 * state.params.px_per_mm * engine.preview.scale()).round() as u32;
+        let suggestion =
+            smp_core::photo_stats::suggest_shade(engine.preview.original(), engine.preview.mask(), ring_px);
         if suggestion != state.suggestion {
             if let Some(dispatch) = &p.dispatch {
                 dispatch.emit(Action::SetSuggestion(suggestion));

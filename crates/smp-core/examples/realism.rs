@@ -197,6 +197,17 @@ fn main() {
     for case in CASES {
         let photo = decode_photo(&std::fs::read(photos.join(case.file)).unwrap(), &DecodeLimits::default()).unwrap();
         let after = render_case(case, &photo, 1.0, TimeState::default());
+        let (w, h) = (photo.width as f32, photo.height as f32);
+        let area = [Stroke {
+            id: 1,
+            mode: BrushMode::Paint,
+            radius_px: case.radius * w,
+            points: case.path.iter().map(|&(x, y)| Point::new(x * w, y * h)).collect(),
+        }];
+        let mask = smp_core::region::rasterize_strokes(&area, photo.width, photo.height, 1.0);
+        if let Some(s) = smp_core::photo_stats::suggest_shade(&photo, &mask, (5.0 * case.px_per_mm) as u32) {
+            println!("{}: suggested {} ({})", case.name, SHADE_PRESETS[s.preset].name, s.reason);
+        }
         // Phone-screen size: 360 px wide per picture.
         let (pw, ph) = working_size(photo.width, photo.height, 360 * 360);
         save(

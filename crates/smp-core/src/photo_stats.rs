@@ -193,9 +193,11 @@ pub struct ShadeSuggestion {
     pub reason: String,
 }
 
-/// Suggest a dilution from the skin inside the area and the hair around it: dark skin or dark
-/// stubble -> darker; light skin and grey or white hair -> lighter.
-pub fn suggest_shade(img: &RgbaImage, mask: &Mask) -> Option<ShadeSuggestion> {
+/// Suggest a dilution from the skin inside the area and the hair in a ring of `ring_px` around
+/// it: dark skin or dark stubble -> darker; light skin and grey or white hair -> lighter.
+/// (Without hair segmentation a dark background touching the ring reads as dark hair: keep the
+/// ring narrow, ~5 mm.)
+pub fn suggest_shade(img: &RgbaImage, mask: &Mask, ring_px: u32) -> Option<ShadeSuggestion> {
     let rect = mask.bounding_rect();
     if rect.is_empty() {
         return None;
@@ -205,7 +207,7 @@ pub fn suggest_shade(img: &RgbaImage, mask: &Mask) -> Option<ShadeSuggestion> {
         let p = img.pixel(x, y);
         [lut[p[0] as usize], lut[p[1] as usize], lut[p[2] as usize]]
     };
-    // Skin: the median luminance inside the area.
+    // Skin: a high-median luminance inside the area (stubble and pores pull it down).
     let mut inside = Vec::new();
     for y in rect.y0..rect.y1 {
         for x in rect.x0..rect.x1 {
@@ -219,18 +221,31 @@ pub fn suggest_shade(img: &RgbaImage, mask: &Mask) -> Option<ShadeSuggestion> {
         return None;
     }
     let skin = percentile(inside, 0.6);
-    // Hair: pixels in a band around the area's box that differ clearly from that skin.
-    let pad = (rect.width().max(rect.height()) / 6).max(4);
+    // Hair: unpainted pixels within `ring_px` of the area that differ clearly from that skin.
+    let ring = ring_px.max(2);
     let outer = PixelRect {
-        x0: rect.x0.saturating_sub(pad),
-        y0: rect.y0.saturating_sub(pad),
-        x1: (rect.x1 + pad).min(img.width),
-        y1: (rect.y1 + pad).min(img.height),
+        x0: rect.x0.saturating_sub(ring),
+        y0: rect.y0.saturating_sub(ring),
+        x1: (rect.x1 + ring).min(img.width),
+        y1: (rect.y1 + ring).min(img.height),
+    };
+    let near_area = |x: u32, y: u32| {
+        // Sparse probe of the square around the pixel: 8 directions at the ring's distance and half.
+        [(1i64, 0i64), (-1, 0), (0, 1), (0, -1), (1, 1), (1, -1), (-1, 1), (-1, -1)].iter().any(|&(dx, dy)| {
+            [ring as i64, ring as i64 / 2].iter().any(|&d| {
+                let (px, py) = (x as i64 + dx * d, y as i64 + dy * d);
+                px >= 0
+                    && py >= 0
+                    && (px as u32) < img.width
+                    && (py as u32) < img.height
+                    && mask.get(px as u32, py as u32) >= 128
+            })
+        })
     };
     let (mut n, mut dark, mut grey) = (0u32, 0u32, 0u32);
-    for y in outer.y0..outer.y1 {
-        for x in outer.x0..outer.x1 {
-            if mask.get(x, y) > 0 || (x >= rect.x0 && x < rect.x1 && y >= rect.y0 && y < rect.y1) {
+    for y in (outer.y0..outer.y1).step_by(2) {
+        for x in (outer.x0..outer.x1).step_by(2) {
+            if mask.get(x, y) > 0 || !near_area(x, y) {
                 continue;
             }
             let c = lin(x, y);
@@ -254,10 +269,10 @@ pub fn suggest_shade(img: &RgbaImage, mask: &Mask) -> Option<ShadeSuggestion> {
         ("light skin", 2)
     };
     let mut reason = tone.to_string();
-    if share(dark) > 0.15 {
+    if share(dark) > 0.25 {
         preset -= 1;
         reason.push_str(", dark hair around the area");
-    } else if share(grey) > 0.15 {
+    } else if share(grey) > 0.25 {
         preset += 1;
         reason.push_str(", grey or light hair around the area");
     }
@@ -344,11 +359,11 @@ mod tests {
                 }
             })
         };
-        let light_grey = suggest_shade(&photo([235, 205, 190, 255], [250, 250, 250, 255]), &mask).unwrap();
-        let dark_dark = suggest_shade(&photo([110, 75, 55, 255], [15, 12, 10, 255]), &mask).unwrap();
+        let light_grey = suggest_shade(&photo([235, 205, 190, 255], [250, 250, 250, 255]), &mask, 10).unwrap();
+        let dark_dark = suggest_shade(&photo([110, 75, 55, 255], [15, 12, 10, 255]), &mask, 10).unwrap();
         assert!(light_grey.preset > dark_dark.preset, "{light_grey:?} vs {dark_dark:?}");
         assert_eq!(dark_dark.preset, 0);
         assert!(light_grey.reason.contains("grey"));
-        assert!(suggest_shade(&photo([1, 1, 1, 255], [1, 1, 1, 255]), &Mask::new(120, 120)).is_none());
+        assert!(suggest_shade(&photo([1, 1, 1, 255], [1, 1, 1, 255]), &Mask::new(120, 120), 10).is_none());
     }
 }
