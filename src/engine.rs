@@ -92,6 +92,27 @@ mod tests {
     }
 
     #[test]
+    fn undo_in_the_middle_of_a_drag_and_a_new_photo_mid_drag_stay_consistent() {
+        let mut engine = Engine::open(1, "p.jpg", jpeg(800, 600)).unwrap();
+        let original = engine.preview.original().clone();
+        let s = State::default().apply(Action::PhotoOpened(engine.meta.clone()));
+        let mut s = s.apply(Action::PointerDown { at: Point::new(300.0, 300.0), hit_px: 1.0 });
+        for i in 0..10 {
+            s = s.apply(Action::PointerMove(Point::new(300.0 + i as f32 * 20.0, 300.0)));
+            engine.render(&s);
+        }
+        // Ctrl+Z while still dragging: the stroke goes, the photo comes back exactly.
+        let s = s.apply(Action::Undo);
+        assert!(s.drag.is_none() && s.area.strokes.is_empty());
+        engine.render(&s);
+        assert_eq!(engine.preview.output(), &original);
+        // Moves after the undo do nothing; a new stroke renders as usual.
+        let s = s.apply(Action::PointerMove(Point::new(10.0, 10.0)));
+        engine.render(&s);
+        assert_eq!(engine.preview.output(), &original);
+    }
+
+    #[test]
     fn a_bad_file_is_an_error_not_a_panic() {
         assert!(Engine::open(1, "x.jpg", b"not a photo at all".to_vec()).is_err());
     }
