@@ -384,6 +384,13 @@ pub fn App() -> Html {
                                 min={RenderParams::DENSITY_PER_CM2.0} max={RenderParams::DENSITY_PER_CM2.1} step={1.0}
                                 unit="dots/cm²" decimals={0} on_change={cb(Action::SetDensity)} />
                             <p class="hint">{ "Natural hair: about 80 follicles/cm², a hairline about 50." }</p>
+                            <label class="check"><input type="checkbox" id="follow-curve" checked={s.params.follow_curve}
+                                onchange={{
+                                    let d = dispatch.clone();
+                                    let on = !s.params.follow_curve;
+                                    Callback::from(move |_: Event| d.emit(Action::SetFollowCurve(on)))
+                                }} />{ "Follow the head's curve" }</label>
+                            <p class="hint">{ "For top and side views painted up to the head's outline: dots crowd and flatten toward the edge, as on a real head." }</p>
                         </section>
                         <section>
                             <h2>{ "6. Time" }</h2>

@@ -160,6 +160,7 @@ pub enum Action {
     SetFresh(bool),
     SetYears(f32),
     SetTooDeep(bool),
+    SetFollowCurve(bool),
     SetSuggestion(Option<ShadeSuggestion>),
 }
 
@@ -290,6 +291,7 @@ impl State {
                 s.params.time.years = finite_clamp(y, (0.0, TimeState::MAX_YEARS), s.params.time.years)
             }
             Action::SetTooDeep(on) => s.params.time.too_deep = on,
+            Action::SetFollowCurve(on) => s.params.follow_curve = on,
             Action::SetSuggestion(sug) => s.suggestion = sug,
             Action::BusyStarted(what) => s.busy = Some(what),
             Action::BusyFinished => s.busy = None,

@@ -271,3 +271,18 @@ test('time controls: sessions layer dots, fresh vs healed, fading and too-deep b
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('following the head curve changes the dots near the area edge and nothing outside', async () => {
+  const { page, problems } = await openApp(browser.context, server.url);
+  await uploadPhoto(page, photoPath(TOP));
+  const original = await readCanvas(page);
+  const { a, b, radiusWork } = await paintStroke(page);
+  const flat = await readCanvas(page);
+  await afterFrame(page, () => page.check('#follow-curve'));
+  const curved = await readCanvas(page);
+  const r = compareAroundStroke(original, curved, a, b, radiusWork);
+  assert.equal(r.outsideChanged, 0);
+  assert.notDeepEqual(Buffer.from(curved.data), Buffer.from(flat.data), 'the curve moved the dots');
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -26,6 +26,8 @@ struct Case {
     shade: usize,
     /// Centre of the 1:1 crop, 0..1.
     crop: (f32, f32),
+    /// Take the area as a dome seen from above (top views painted to the head's outline).
+    follow_curve: bool,
 }
 
 const CASES: &[Case] = &[
@@ -39,6 +41,7 @@ const CASES: &[Case] = &[
         px_per_mm: 2.6,
         shade: 2,
         crop: (0.5, 0.17),
+        follow_curve: false,
     },
     Case {
         name: "front-dark-skin-density",
@@ -50,6 +53,7 @@ const CASES: &[Case] = &[
         px_per_mm: 2.8,
         shade: 0,
         crop: (0.5, 0.25),
+        follow_curve: false,
     },
     Case {
         name: "side-light-skin",
@@ -61,6 +65,7 @@ const CASES: &[Case] = &[
         px_per_mm: 3.2,
         shade: 1,
         crop: (0.45, 0.25),
+        follow_curve: false,
     },
     Case {
         name: "side-dark-skin",
@@ -72,6 +77,7 @@ const CASES: &[Case] = &[
         px_per_mm: 3.2,
         shade: 0,
         crop: (0.55, 0.22),
+        follow_curve: false,
     },
     Case {
         name: "back",
@@ -83,6 +89,7 @@ const CASES: &[Case] = &[
         px_per_mm: 3.0,
         shade: 1,
         crop: (0.5, 0.3),
+        follow_curve: false,
     },
     Case {
         name: "top-light-skin",
@@ -94,17 +101,29 @@ const CASES: &[Case] = &[
         px_per_mm: 3.5,
         shade: 2,
         crop: (0.5, 0.45),
+        follow_curve: false,
     },
     Case {
         name: "top-dark-skin",
         file: "hl24_top_L6_19-Top-Down.jpg",
         treatment: Treatment::ShavedLook,
-        path: &[(0.3, 0.25), (0.7, 0.25), (0.7, 0.7), (0.3, 0.7), (0.5, 0.45)],
-        radius: 0.12,
+        // Painted to the head's outline, following its curve.
+        path: &[
+            (0.3, 0.22),
+            (0.7, 0.22),
+            (0.74, 0.5),
+            (0.68, 0.76),
+            (0.32, 0.76),
+            (0.26, 0.5),
+            (0.3, 0.22),
+            (0.5, 0.5),
+        ],
+        radius: 0.17,
         hairline: None,
         px_per_mm: 3.5,
         shade: 0,
-        crop: (0.5, 0.45),
+        crop: (0.2, 0.5),
+        follow_curve: true,
     },
     Case {
         name: "scar",
@@ -116,6 +135,7 @@ const CASES: &[Case] = &[
         px_per_mm: 3.0,
         shade: 1,
         crop: (0.53, 0.33),
+        follow_curve: false,
     },
 ];
 
@@ -182,6 +202,7 @@ fn render_case(case: &Case, photo: &RgbaImage, scale: f32, time: TimeState) -> R
         shade: SHADE_PRESETS[case.shade].shade,
         px_per_mm: case.px_per_mm * scale,
         time,
+        follow_curve: case.follow_curve,
         ..RenderParams::default()
     };
     let mut out = photo.clone();

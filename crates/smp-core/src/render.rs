@@ -127,6 +127,9 @@ pub struct RenderParams {
     /// Seed of the dot pattern.
     pub seed: u64,
     pub time: TimeState,
+    /// Follow the head's curve: the area is taken as a dome seen from above (top and side
+    /// views), so dots crowd and flatten toward its rim as on a real head.
+    pub follow_curve: bool,
 }
 
 impl RenderParams {
@@ -145,6 +148,7 @@ impl RenderParams {
             px_per_mm: clamp(self.px_per_mm, Self::PX_PER_MM, 4.0),
             seed: self.seed,
             time: self.time.sanitized(),
+            follow_curve: self.follow_curve,
         }
     }
 }
@@ -160,6 +164,7 @@ impl Default for RenderParams {
             px_per_mm: 4.0,
             seed: 0x5EED_0001,
             time: TimeState::default(),
+            follow_curve: false,
         }
     }
 }
@@ -212,6 +217,92 @@ struct Coverage {
     skin_luma: f32,
     skin_blue_ratio: f32,
     hair_threshold: f32,
+    /// The head's dome when following its curve.
+    dome: Option<Dome>,
+}
+
+/// The area taken as the silhouette of a dome (a sphere's cap seen from above, stretched to the
+/// ellipse fitted to the area). Dots are laid out in flat, unrolled coordinates (azimuthal
+/// equidistant: distance from the top is kept along the surface) and projected: at angle φ
+/// from the top a dot lands at sin φ of the way to the rim, compressed radially by cos φ.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Dome {
+    pub centre: Point,
+    /// Semi-axes in px (the rim), and the direction of the first one.
+    pub axes: (f32, f32),
+    pub cos: f32,
+    pub sin: f32,
+}
+
+impl Dome {
+    /// Fit to the mask's second moments (a uniform ellipse of the same moments).
+    pub fn fit(mask: &Mask, rect: PixelRect) -> Option<Dome> {
+        let (mut n, mut sx, mut sy) = (0f64, 0f64, 0f64);
+        let (mut sxx, mut syy, mut sxy) = (0f64, 0f64, 0f64);
+        for y in rect.y0..rect.y1 {
+            for x in rect.x0..rect.x1 {
+                let m = mask.get(x, y) as f64 / 255.0;
+                if m > 0.0 {
+                    let (fx, fy) = (x as f64 + 0.5, y as f64 + 0.5);
+                    n += m;
+                    sx += m * fx;
+                    sy += m * fy;
+                    sxx += m * fx * fx;
+                    syy += m * fy * fy;
+                    sxy += m * fx * fy;
+                }
+            }
+        }
+        if n < 16.0 {
+            return None;
+        }
+        let (cx, cy) = (sx / n, sy / n);
+        let (vxx, vyy, vxy) = (sxx / n - cx * cx, syy / n - cy * cy, sxy / n - cx * cy);
+        let angle = 0.5 * (2.0 * vxy).atan2(vxx - vyy);
+        let (sin, cos) = angle.sin_cos();
+        let var1 = vxx * cos * cos + 2.0 * vxy * sin * cos + vyy * sin * sin;
+        let var2 = vxx * sin * sin - 2.0 * vxy * sin * cos + vyy * cos * cos;
+        // A uniform ellipse with semi-axis a has variance a²/4 along it.
+        let (a, b) = ((4.0 * var1.max(1.0)).sqrt() as f32, (4.0 * var2.max(1.0)).sqrt() as f32);
+        Some(Dome { centre: Point::new(cx as f32, cy as f32), axes: (a, b), cos: cos as f32, sin: sin as f32 })
+    }
+
+    /// Image px -> normalised disc coordinates (the rim at radius 1).
+    fn disc_from_image(&self, p: Point) -> (f32, f32) {
+        let (dx, dy) = (p.x - self.centre.x, p.y - self.centre.y);
+        ((dx * self.cos + dy * self.sin) / self.axes.0, (-dx * self.sin + dy * self.cos) / self.axes.1)
+    }
+
+    fn image_from_disc(&self, u: f32, v: f32) -> Point {
+        let (du, dv) = (u * self.axes.0, v * self.axes.1);
+        Point::new(self.centre.x + du * self.cos - dv * self.sin, self.centre.y + du * self.sin + dv * self.cos)
+    }
+
+    /// Flat (unrolled) px -> image px, with cos φ there; `None` beyond the rim.
+    pub fn project(&self, flat: Point) -> Option<(Point, f32)> {
+        let (u, v) = self.disc_from_image(flat);
+        let phi = (u * u + v * v).sqrt();
+        if phi >= std::f32::consts::FRAC_PI_2 * 0.985 {
+            return None;
+        }
+        let k = if phi > 1e-6 { phi.sin() / phi } else { 1.0 };
+        Some((self.image_from_disc(u * k, v * k), phi.cos()))
+    }
+
+    /// Image px -> flat px (points outside the rim go to the rim's flat radius).
+    pub fn unproject(&self, image: Point) -> Point {
+        let (u, v) = self.disc_from_image(image);
+        let r = (u * u + v * v).sqrt();
+        let k = if r > 1e-6 { r.min(1.0).asin() / r } else { 1.0 };
+        self.image_from_disc(u * k, v * k)
+    }
+
+    /// The direction (unit, image px) from the dome's centre through `p`.
+    fn radial(&self, p: Point) -> (f32, f32) {
+        let (dx, dy) = (p.x - self.centre.x, p.y - self.centre.y);
+        let len = (dx * dx + dy * dy).sqrt().max(1e-6);
+        (dx / len, dy / len)
+    }
 }
 
 impl Coverage {
@@ -319,6 +410,7 @@ fn compute_coverage(img: &RgbaImage, job: &Job, out: &mut Coverage, only: Option
                 _ => Vec::new(),
             };
             out.scar_frame = full;
+            out.dome = if p.follow_curve { Dome::fit(mask, rect) } else { None };
             if time.fresh {
                 // Freshly worked skin is faintly red for a few days.
                 out.tone_gain = [1.0, 0.93, 0.92];
@@ -339,8 +431,38 @@ fn compute_coverage(img: &RgbaImage, job: &Job, out: &mut Coverage, only: Option
     let field = hairline.filter(|_| p.treatment.uses_hairline()).and_then(|h| h.field(scale, p.px_per_mm, p.seed));
     // The brush edge is not a hard line of dots: density ramps up over ~4 mm inside it.
     let edge = MaskSums::new(mask, work);
-    for dot in p.seed_tile_dots(tile, work, px_per_mm, reach.dot_reach as f32) {
-        let c = Point::new(dot.x_mm * px_per_mm, dot.y_mm * px_per_mm);
+    let dome = out.dome;
+    // With a dome, the dots are laid out on the unrolled surface: ask for the flat box that
+    // projects onto `work`.
+    let flat_box = match dome {
+        Some(d) => {
+            let mut b = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
+            let (x0, y0, x1, y1) = (work.x0 as f32, work.y0 as f32, work.x1 as f32, work.y1 as f32);
+            for i in 0..=16 {
+                let t = i as f32 / 16.0;
+                for q in [
+                    (x0 + t * (x1 - x0), y0),
+                    (x0 + t * (x1 - x0), y1),
+                    (x0, y0 + t * (y1 - y0)),
+                    (x1, y0 + t * (y1 - y0)),
+                ] {
+                    let f = d.unproject(Point::new(q.0, q.1));
+                    b = (b.0.min(f.x), b.1.min(f.y), b.2.max(f.x), b.3.max(f.y));
+                }
+            }
+            b
+        }
+        None => (work.x0 as f32, work.y0 as f32, work.x1 as f32, work.y1 as f32),
+    };
+    for dot in p.seed_tile_dots(tile, flat_box, px_per_mm, reach.dot_reach as f32) {
+        let flat = Point::new(dot.x_mm * px_per_mm, dot.y_mm * px_per_mm);
+        let (c, foreshortening) = match dome {
+            Some(d) => match d.project(flat) {
+                Some(projected) => projected,
+                None => continue,
+            },
+            None => (flat, 1.0),
+        };
         if mask.at(c) < 128 {
             continue;
         }
@@ -361,7 +483,17 @@ fn compute_coverage(img: &RgbaImage, job: &Job, out: &mut Coverage, only: Option
             }
         }
         let r = 0.5 * p.dot_diameter_mm * dot.size * size * px_per_mm;
-        let dot = Dot { opacity: (dot.opacity * opacity).min(1.0), ..dot };
+        let mut dot = Dot { opacity: (dot.opacity * opacity).min(1.0), ..dot };
+        let r = match dome {
+            // Seen at an angle, the dot is flattened along the radius (its area times cos φ).
+            Some(d) if foreshortening < dot.aspect => {
+                let (rx, ry) = d.radial(c);
+                dot.aspect = foreshortening.max(0.2);
+                dot.angle = ry.atan2(rx) + std::f32::consts::FRAC_PI_2;
+                r * dot.aspect.sqrt()
+            }
+            _ => r,
+        };
         splat_dot(&mut transmit, work, c, r, &dot);
     }
     let covered: Vec<f32> = transmit.iter().map(|t| 1.0 - t).collect();
@@ -578,15 +710,16 @@ fn composite(img: &mut RgbaImage, mask: &Mask, coverage: &Coverage, region: Pixe
 }
 
 impl RenderParams {
-    fn seed_tile_dots(&self, tile: &DotTile, rect: PixelRect, px_per_mm: f32, pad_px: f32) -> Vec<Dot> {
-        let mm = |v: u32, pad: f32| (v as f32 + pad) / px_per_mm;
-        tile.dots_in(
-            self.density_per_cm2 / 100.0,
-            mm(rect.x0, -pad_px),
-            mm(rect.y0, -pad_px),
-            mm(rect.x1, pad_px),
-            mm(rect.y1, pad_px),
-        )
+    /// The dots whose centres lie in the pixel box `(x0, y0, x1, y1)` grown by `pad_px`.
+    fn seed_tile_dots(
+        &self,
+        tile: &DotTile,
+        (x0, y0, x1, y1): (f32, f32, f32, f32),
+        px_per_mm: f32,
+        pad_px: f32,
+    ) -> Vec<Dot> {
+        let mm = |v: f32, pad: f32| (v + pad) / px_per_mm;
+        tile.dots_in(self.density_per_cm2 / 100.0, mm(x0, -pad_px), mm(y0, -pad_px), mm(x1, pad_px), mm(y1, pad_px))
     }
 }
 
@@ -1069,6 +1202,48 @@ mod tests {
             fresh.render(std::slice::from_ref(&stroke), None, &p);
             assert_eq!(live.output(), fresh.output(), "{t:?}: settled frame differs from a fresh render");
         }
+    }
+
+    #[test]
+    fn following_the_curve_crowds_and_flattens_dots_toward_the_rim() {
+        let dome = Dome { centre: Point::new(100.0, 100.0), axes: (80.0, 80.0), cos: 1.0, sin: 0.0 };
+        // Projection and its inverse agree, the top stays put, the rim is the fitted ellipse.
+        let (top, c) = dome.project(Point::new(100.0, 100.0)).unwrap();
+        assert!(top.distance(Point::new(100.0, 100.0)) < 1e-3 && (c - 1.0).abs() < 1e-6);
+        let (p, cos) = dome.project(Point::new(100.0 + 80.0, 100.0)).unwrap(); // 1 rad along the surface
+        assert!((p.x - (100.0 + 80.0 * 1f32.sin())).abs() < 1e-3 && (cos - 1f32.cos()).abs() < 1e-6);
+        assert!(dome.unproject(p).distance(Point::new(180.0, 100.0)) < 1e-2);
+        assert!(dome.project(Point::new(100.0 + 80.0 * 1.6, 100.0)).is_none(), "beyond the rim");
+        // A round area rendered with and without the curve: near the rim the curved one has more
+        // (crowded) dots; the fitted dome matches the area.
+        let photo = RgbaImage::from_fn(200, 200, |_, _| [200, 160, 140, 255]);
+        let strokes = [dab(1, 100.0, 100.0, 80.0)];
+        let fitted =
+            Dome::fit(&rasterize_strokes(&strokes, 200, 200, 1.0), PixelRect { x0: 0, y0: 0, x1: 200, y1: 200 })
+                .unwrap();
+        assert!((fitted.axes.0 - 80.0).abs() < 2.0 && (fitted.axes.1 - 80.0).abs() < 2.0, "{fitted:?}");
+        let darkening_in_ring = |follow_curve: bool, r0: f32, r1: f32| {
+            let mut pv = Preview::new(photo.clone(), 200, 5);
+            pv.render(&strokes, None, &RenderParams { follow_curve, dot_diameter_mm: 0.4, ..params(6.0) });
+            let out = pv.output();
+            let mut sum = 0.0;
+            for y in 0..200 {
+                for x in 0..200 {
+                    let d = Point::new(x as f32 + 0.5, y as f32 + 0.5).distance(Point::new(100.0, 100.0));
+                    if d >= r0 && d < r1 {
+                        sum += (photo.pixel(x, y)[1] - out.pixel(x, y)[1]) as f64;
+                    }
+                }
+            }
+            sum
+        };
+        let (flat_centre, curved_centre) = (darkening_in_ring(false, 0.0, 30.0), darkening_in_ring(true, 0.0, 30.0));
+        assert!(
+            (curved_centre / flat_centre - 1.0).abs() < 0.25,
+            "the top looks alike: {flat_centre} vs {curved_centre}"
+        );
+        let (flat_rim, curved_rim) = (darkening_in_ring(false, 55.0, 70.0), darkening_in_ring(true, 55.0, 70.0));
+        assert!(curved_rim > flat_rim * 1.15, "denser toward the rim: {flat_rim} vs {curved_rim}");
     }
 
     #[test]
