@@ -117,8 +117,12 @@ fn paint(painter: &Rc<RefCell<Painter>>, canvases: &Canvases) {
         p.suggested_for = Some(outline_key);
         // Hair within ~5 mm of the area tells the stubble's colour.
         let ring_px = (5.0 * state.params.px_per_mm * engine.preview.scale()).round() as u32;
-        let suggestion =
-            smp_core::photo_stats::suggest_shade(engine.preview.original(), engine.preview.mask(), ring_px);
+        let suggestion = smp_core::photo_stats::suggest_shade(
+            engine.preview.original(),
+            engine.preview.mask(),
+            ring_px,
+            state.params.dot_diameter_mm,
+        );
         if suggestion != state.suggestion {
             if let Some(dispatch) = &p.dispatch {
                 dispatch.emit(Action::SetSuggestion(suggestion));
@@ -368,9 +372,19 @@ pub fn App() -> Html {
                             if let Some(sug) = &s.suggestion {
                                 <p class="hint suggestion" id="suggestion">
                                     { format!("Suggested for this photo: {} ({}). ", SHADE_PRESETS[sug.preset].name, sug.reason) }
-                                    if s.params.shade != SHADE_PRESETS[sug.preset].shade {
+                                    if s.params.shade != SHADE_PRESETS[sug.preset].shade
+                                        || sug.stubble_density_per_cm2.is_some_and(|d| d != s.params.density_per_cm2) {
                                         <button type="button" class="link" id="use-suggested"
-                                            onclick={act(Action::SetShade(SHADE_PRESETS[sug.preset].shade))}>{ "Use it" }</button>
+                                            onclick={{
+                                                let d = dispatch.clone();
+                                                let (shade, density) = (SHADE_PRESETS[sug.preset].shade, sug.stubble_density_per_cm2);
+                                                Callback::from(move |_| {
+                                                    d.emit(Action::SetShade(shade));
+                                                    if let Some(density) = density {
+                                                        d.emit(Action::SetDensity(density));
+                                                    }
+                                                })
+                                            }}>{ "Use it" }</button>
                                     }
                                 </p>
                             }

@@ -191,13 +191,16 @@ pub struct ShadeSuggestion {
     /// Index into [`SHADE_PRESETS`].
     pub preset: usize,
     pub reason: String,
+    /// Dots per cm² at which the area's mean tone matches the stubble around it, when stubble
+    /// (not skin or background) surrounds the area.
+    pub stubble_density_per_cm2: Option<f32>,
 }
 
 /// Suggest a dilution from the skin inside the area and the hair in a ring of `ring_px` around
 /// it: dark skin or dark stubble -> darker; light skin and grey or white hair -> lighter.
 /// (Without hair segmentation a dark background touching the ring reads as dark hair: keep the
 /// ring narrow, ~5 mm.)
-pub fn suggest_shade(img: &RgbaImage, mask: &Mask, ring_px: u32) -> Option<ShadeSuggestion> {
+pub fn suggest_shade(img: &RgbaImage, mask: &Mask, ring_px: u32, dot_diameter_mm: f32) -> Option<ShadeSuggestion> {
     let rect = mask.bounding_rect();
     if rect.is_empty() {
         return None;
@@ -243,6 +246,7 @@ pub fn suggest_shade(img: &RgbaImage, mask: &Mask, ring_px: u32) -> Option<Shade
         })
     };
     let (mut n, mut dark, mut grey) = (0u32, 0u32, 0u32);
+    let mut ring_luma = Vec::new();
     for y in (outer.y0..outer.y1).step_by(2) {
         for x in (outer.x0..outer.x1).step_by(2) {
             if mask.get(x, y) > 0 || !near_area(x, y) {
@@ -253,6 +257,7 @@ pub fn suggest_shade(img: &RgbaImage, mask: &Mask, ring_px: u32) -> Option<Shade
             let (max, min) = (c[0].max(c[1]).max(c[2]), c[0].min(c[1]).min(c[2]));
             let saturation = if max > 1e-4 { (max - min) / max } else { 0.0 };
             n += 1;
+            ring_luma.push(l);
             if l < skin * 0.35 {
                 dark += 1;
             } else if l > skin * 1.15 && saturation < 0.12 {
@@ -276,12 +281,80 @@ pub fn suggest_shade(img: &RgbaImage, mask: &Mask, ring_px: u32) -> Option<Shade
         preset += 1;
         reason.push_str(", grey or light hair around the area");
     }
-    Some(ShadeSuggestion { preset: preset.clamp(0, SHADE_PRESETS.len() as i32 - 1) as usize, reason })
+    let preset = preset.clamp(0, SHADE_PRESETS.len() as i32 - 1) as usize;
+    // Stubble: a ring that is darker than the skin, but not as dark as a background or long hair.
+    let ratio = if ring_luma.is_empty() { 1.0 } else { percentile(ring_luma, 0.5) / skin.max(1e-4) };
+    // Mean darkening = dot area x E[size²] x density x mean opacity x absorption; only offered
+    // when SMP densities (20-150 per cm²) can reach it with this dot size.
+    let absorb = SHADE_PRESETS[preset].shade.absorption_rgb()[1];
+    let dot_area_mm2 = std::f32::consts::PI * (0.5 * dot_diameter_mm.max(0.1)).powi(2) * 1.056;
+    let per_cm2 = 100.0 * (1.0 - ratio) / (0.875 * absorb * dot_area_mm2);
+    let stubble_density_per_cm2 = ((0.4..0.92).contains(&ratio) && per_cm2 <= 150.0).then(|| per_cm2.max(20.0).round());
+    if let Some(d) = stubble_density_per_cm2 {
+        reason.push_str(&format!("; {d:.0} dots/cm² match the stubble around"));
+    }
+    Some(ShadeSuggestion { preset, reason, stubble_density_per_cm2 })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_stubble_match_gives_the_area_the_stubble_tone() {
+        // A bald area ringed by uniform "stubble" 20 % darker than the skin (in linear light).
+        let (skin, stubble) = ([200u8, 160, 140, 255], [180u8, 145, 126, 255]);
+        let img =
+            RgbaImage::from_fn(
+                300,
+                300,
+                |x, y| {
+                    if (60..240).contains(&x) && (60..240).contains(&y) {
+                        skin
+                    } else {
+                        stubble
+                    }
+                },
+            );
+        let mut mask = Mask::new(300, 300);
+        for y in 60..240 {
+            for x in 60..240 {
+                mask.data[y * 300 + x] = 255;
+            }
+        }
+        let s = suggest_shade(&img, &mask, 20, 0.6).unwrap();
+        let density = s.stubble_density_per_cm2.expect("stubble around");
+        // Render at that density and compare the area's mean tone with the stubble's.
+        let mut pv = crate::Preview::new(img.clone(), 300, 1);
+        let stroke = crate::Stroke {
+            id: 1,
+            mode: crate::BrushMode::Paint,
+            radius_px: 1.0,
+            points: (60..240)
+                .step_by(1)
+                .flat_map(|y| [crate::Point::new(60.5, y as f32 + 0.5), crate::Point::new(239.5, y as f32 + 0.5)])
+                .collect(),
+        };
+        let params = crate::RenderParams {
+            density_per_cm2: density,
+            shade: SHADE_PRESETS[s.preset].shade,
+            px_per_mm: 10.0,
+            ..crate::RenderParams::default()
+        };
+        pv.render(&[stroke], None, &params);
+        let lut = srgb_to_linear_table();
+        let mean = |x0: u32, x1: u32, y0: u32, y1: u32, im: &RgbaImage| {
+            let mut t = 0.0;
+            for y in y0..y1 {
+                for x in x0..x1 {
+                    t += lut[im.pixel(x, y)[1] as usize] as f64;
+                }
+            }
+            t / ((x1 - x0) * (y1 - y0)) as f64
+        };
+        let (area, ring) = (mean(100, 200, 100, 200, pv.output()), mean(10, 50, 10, 290, &img));
+        assert!((area / ring - 1.0).abs() < 0.1, "area {area:.4} vs stubble {ring:.4} at {density}/cm²");
+    }
 
     fn squares(w: u32, h: u32) -> RgbaImage {
         RgbaImage::from_fn(
@@ -359,11 +432,13 @@ mod tests {
                 }
             })
         };
-        let light_grey = suggest_shade(&photo([235, 205, 190, 255], [250, 250, 250, 255]), &mask, 10).unwrap();
-        let dark_dark = suggest_shade(&photo([110, 75, 55, 255], [15, 12, 10, 255]), &mask, 10).unwrap();
+        let light_grey = suggest_shade(&photo([235, 205, 190, 255], [250, 250, 250, 255]), &mask, 10, 0.6).unwrap();
+        let dark_dark = suggest_shade(&photo([110, 75, 55, 255], [15, 12, 10, 255]), &mask, 10, 0.6).unwrap();
         assert!(light_grey.preset > dark_dark.preset, "{light_grey:?} vs {dark_dark:?}");
         assert_eq!(dark_dark.preset, 0);
         assert!(light_grey.reason.contains("grey"));
-        assert!(suggest_shade(&photo([1, 1, 1, 255], [1, 1, 1, 255]), &Mask::new(120, 120), 10).is_none());
+        // Pure black hair around is not stubble; no density is suggested from it.
+        assert_eq!(dark_dark.stubble_density_per_cm2, None);
+        assert!(suggest_shade(&photo([1, 1, 1, 255], [1, 1, 1, 255]), &Mask::new(120, 120), 10, 0.6).is_none());
     }
 }
