@@ -88,6 +88,29 @@ try {
   figures.paint_stroke_settle_ms = paintMs[paintMs.length - 1];
   figures.paint_stroke_frames = paintMs.length;
 
+  // 3c. The common case: a 640 px phone photo with a large area, density-slider moves.
+  {
+    const small = await openApp(browser.context, server.url);
+    await small.page.setInputFiles('#photo-input', photoPath('hl22_top_L7_16-Top-Down.jpg'));
+    await small.page.waitForFunction(() => Number(document.querySelector('#preview-canvas')?.dataset.frames || 0) > 0);
+    await small.page.evaluate(() => { const e = document.querySelector('#brush-mm'); e.value = 120; e.dispatchEvent(new Event('input', { bubbles: true })); });
+    await afterFrame(small.page, () => dragInWorkPixels(small.page, [[160, 190], [480, 190], [480, 450], [160, 450], [320, 320]]));
+    const ms = [];
+    for (let i = 0; i < 21; i++) {
+      ms.push(await small.page.evaluate((v) => new Promise((resolve) => {
+        const c = document.querySelector('#preview-canvas');
+        const n = Number(c.dataset.frames);
+        const e = document.querySelector('#density');
+        e.value = String(v);
+        e.dispatchEvent(new Event('input', { bubbles: true }));
+        const poll = () => (Number(c.dataset.frames) > n ? resolve(Number(c.dataset.renderMs)) : requestAnimationFrame(poll));
+        requestAnimationFrame(poll);
+      }), 60 + (i % 2) * 30));
+    }
+    figures.rerender_after_slider_640px_photo_median_ms = Number(median(ms).toFixed(1));
+    await small.page.close();
+  }
+
   // 4. Export of the 12 MP result (decode, render, PNG, download).
   const t0 = Date.now();
   await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), page.click('#download')]);
