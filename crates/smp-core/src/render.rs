@@ -1567,6 +1567,57 @@ mod tests {
         assert!((measured / per_cm2 - 1.0).abs() < 0.05, "density {measured}/cm² for {per_cm2}");
     }
 
+    /// Random sequences of growing strokes, undos, drags and parameter changes, at odd sizes:
+    /// no panic, and pixels outside the area always equal the photo.
+    #[test]
+    fn random_editing_sessions_never_panic_or_touch_outside_pixels() {
+        let mut rng = crate::rng::SplitMix64::new(99);
+        for session in 0..12 {
+            let (w, h) = (40 + (rng.next_u64() % 260) as u32, 40 + (rng.next_u64() % 200) as u32);
+            let photo = skin(w, h);
+            let mut pv = Preview::new(photo.clone(), w * 2, session);
+            let mut strokes: Vec<Stroke> = Vec::new();
+            let mut p = params(rng.range(1.0, 12.0));
+            for step in 0..40 {
+                let roll = rng.next_f32();
+                let dragging = roll < 0.6;
+                if roll < 0.45 && !strokes.is_empty() {
+                    let s = strokes.last_mut().unwrap();
+                    s.points.push(Point::new(
+                        rng.range(-20.0, 2.0 * w as f32 + 20.0),
+                        rng.range(-20.0, 2.0 * h as f32 + 20.0),
+                    ));
+                } else if roll < 0.6 {
+                    let mode = if rng.next_f32() < 0.75 { BrushMode::Paint } else { BrushMode::Erase };
+                    let at = Point::new(rng.range(0.0, 2.0 * w as f32), rng.range(0.0, 2.0 * h as f32));
+                    strokes.push(Stroke {
+                        id: 1000 * session + step,
+                        mode,
+                        radius_px: rng.range(1.0, 60.0),
+                        points: vec![at],
+                    });
+                } else if roll < 0.7 {
+                    strokes.pop();
+                } else if roll < 0.8 {
+                    p.treatment = Treatment::ALL[(rng.next_u64() % 3) as usize];
+                } else if roll < 0.9 {
+                    p.density_per_cm2 = rng.range(10.0, 150.0);
+                    p.follow_curve = rng.next_f32() < 0.5;
+                } else {
+                    p.shade = Shade::new(rng.range(0.2, 1.0));
+                    p.time.sessions = 1 + (rng.next_u64() % 3) as u8;
+                }
+                pv.render_live(&strokes, None, &p, dragging);
+                let mask = pv.mask();
+                for (k, (a, b)) in photo.data.chunks(4).zip(pv.output().data.chunks(4)).enumerate() {
+                    if mask.data[k] == 0 {
+                        assert_eq!(a, b, "session {session} step {step}: pixel {k} outside the area changed");
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn hostile_parameters_never_panic() {
         let photo = skin(64, 64);
