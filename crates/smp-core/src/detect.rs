@@ -274,13 +274,16 @@ impl Gmm {
             let mut acc_w = vec![0f64; k];
             let mut acc_m = vec![[0f64; 4]; k];
             let mut acc_v = vec![[0f64; 4]; k];
-            let g = Gmm { weights: weights.clone(), means: means.clone(), vars: vars.clone() };
+            let g = Gmm { weights: weights.clone(), means: means.clone(), vars: vars.clone() }.evaluator();
             let mut resp = vec![0f32; k];
             for s in samples.iter().step_by(step) {
                 let mut total = 0f32;
-                let best = (0..k).map(|j| g.component_log(j, s)).fold(f32::NEG_INFINITY, f32::max);
-                for (j, r) in resp.iter_mut().enumerate() {
-                    *r = (g.component_log(j, s) - best).exp();
+                for (r, part) in resp.iter_mut().zip(&g.parts) {
+                    *r = GmmEval::part_log(part, s);
+                }
+                let best = resp.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
+                for r in resp.iter_mut() {
+                    *r = (*r - best).exp();
                     total += *r;
                 }
                 for j in 0..k {
@@ -308,23 +311,39 @@ impl Gmm {
         Some(Gmm { weights, means, vars })
     }
 
-    fn component_log(&self, j: usize, s: &[f32; 4]) -> f32 {
-        let mut e = self.weights[j].max(1e-6).ln();
+    /// The same mixture with its constants precomputed, for evaluating every grid pixel.
+    fn evaluator(&self) -> GmmEval {
+        GmmEval {
+            parts: (0..self.weights.len())
+                .map(|j| {
+                    let log_norm =
+                        self.weights[j].max(1e-6).ln() - 0.5 * self.vars[j].iter().map(|v| v.ln()).sum::<f32>();
+                    (log_norm, self.means[j], self.vars[j].map(|v| 0.5 / v))
+                })
+                .collect(),
+        }
+    }
+}
+
+struct GmmEval {
+    /// Per component: log(weight) - ½ Σ log(var), mean, ½ / var.
+    parts: Vec<(f32, [f32; 4], [f32; 4])>,
+}
+
+impl GmmEval {
+    fn part_log((log_norm, mean, half_inv): &(f32, [f32; 4], [f32; 4]), s: &[f32; 4]) -> f32 {
+        let mut e = *log_norm;
         for d in 0..4 {
-            let diff = s[d] - self.means[j][d];
-            e -= 0.5 * (diff * diff / self.vars[j][d] + self.vars[j][d].ln());
+            let diff = s[d] - mean[d];
+            e -= diff * diff * half_inv[d];
         }
         e
     }
 
+    /// The log-likelihood of the best component (GrabCut's hard assignment: no exp/ln per
+    /// pixel, and within log(k) of the mixture's).
     fn log_likelihood(&self, s: &[f32; 4]) -> f32 {
-        let mut logs = [f32::NEG_INFINITY; 8];
-        let k = self.weights.len().min(8);
-        for (j, l) in logs.iter_mut().enumerate().take(k) {
-            *l = self.component_log(j, s);
-        }
-        let best = logs[..k].iter().cloned().fold(f32::NEG_INFINITY, f32::max);
-        best + logs[..k].iter().map(|l| (l - best).exp()).sum::<f32>().ln()
+        self.parts.iter().map(|p| Self::part_log(p, s)).fold(f32::NEG_INFINITY, f32::max)
     }
 }
 
@@ -461,11 +480,12 @@ fn segment(feats: &[Feat], w: usize, h: usize) -> Option<Vec<Label>> {
     let mut models: [Option<Gmm>; 3] = [bg_model, Some(skin_model), hair_model];
     let mut labels = vec![Label::Background; n];
     for round in 0..2 {
+        let evals: Vec<Option<GmmEval>> = models.iter().map(|m| m.as_ref().map(Gmm::evaluator)).collect();
         let unary: Vec<[f32; 3]> = (0..n)
             .map(|i| {
                 let v = feats[i].vec();
                 let mut u = [f32::INFINITY; 3];
-                for (c, m) in models.iter().enumerate() {
+                for (c, m) in evals.iter().enumerate() {
                     if let Some(m) = m {
                         u[c] = -m.log_likelihood(&v);
                     }
@@ -475,7 +495,7 @@ fn segment(feats: &[Feat], w: usize, h: usize) -> Option<Vec<Label>> {
                 // Hair is busy or dark: smooth, mid-to-light pixels are unlikely hair.
                 let f = &feats[i];
                 if f.l > 35.0 {
-                    u[2] += 2.0 * (1.0 - f.tex / tex_ref).max(0.0);
+                    u[2] += 4.0 * (1.0 - f.tex / tex_ref.max(1.5)).max(0.0);
                 }
                 // The border leans to background, the centre to the head.
                 if border(i) {
@@ -621,34 +641,24 @@ struct Hole {
 fn find_face(labels: &[Label], feats: &[Feat], w: usize, h: usize) -> Option<(Point, Point, f32)> {
     let n = w * h;
     let skin: Vec<bool> = labels.iter().map(|&l| l == Label::Skin).collect();
-    // Non-skin reachable from the border (through non-skin) is outside; the rest are holes.
-    let mut outside = vec![false; n];
-    let mut stack: Vec<usize> =
-        (0..n).filter(|&i| (i % w == 0 || i % w == w - 1 || i / w == 0 || i / w == h - 1) && !skin[i]).collect();
-    for &i in &stack {
-        outside[i] = true;
-    }
-    while let Some(i) = stack.pop() {
-        let (x, y) = (i % w, i / w);
-        let mut visit = |j: usize| {
-            if !skin[j] && !outside[j] {
-                outside[j] = true;
-                stack.push(j);
-            }
-        };
-        if x > 0 {
-            visit(i - 1);
-        }
-        if x + 1 < w {
-            visit(i + 1);
-        }
-        if y > 0 {
-            visit(i - w);
-        }
-        if y + 1 < h {
-            visit(i + w);
-        }
-    }
+    // A non-skin pixel is enclosed when skin lies within reach to its left and right and above
+    // or below it (eyes are, even where a brow or a shadow joins them to the hair; hair at the
+    // face's edge is not).
+    let reach = (w.max(h) / 12).max(4) as isize;
+    let hits = |i: usize, dx: isize, dy: isize| {
+        let (x0, y0) = ((i % w) as isize, (i / w) as isize);
+        (1..=reach).any(|k| {
+            let (x, y) = (x0 + dx * k, y0 + dy * k);
+            x >= 0 && y >= 0 && (x as usize) < w && (y as usize) < h && skin[y as usize * w + x as usize]
+        })
+    };
+    let outside: Vec<bool> = (0..n)
+        .map(|i| {
+            skin[i]
+                || labels[i] == Label::Background
+                || !(hits(i, -1, 0) && hits(i, 1, 0) && (hits(i, 0, 1) || hits(i, 0, -1)))
+        })
+        .collect();
     // Also count clearly dark pixels inside the skin as hole pixels (eyes with skin-coloured lids).
     let skin_l: Vec<f32> = (0..n).filter(|&i| skin[i]).map(|i| feats[i].l).collect();
     if skin_l.len() < 50 {
@@ -750,7 +760,7 @@ fn find_face(labels: &[Label], feats: &[Feat], w: usize, h: usize) -> Option<(Po
         let above: Vec<(f32, f32)> = (0..6)
             .flat_map(|k| [-0.3f32, 0.0, 0.3].map(|ox| (mx + ox * dx, ey - (0.6 + 0.1 * k as f32) * dx)))
             .collect();
-        // The face is 1.8-3.2 eye distances wide at the eyes (nostrils and mouth corners pair
+        // The face is 1.6-3.4 eye distances wide at the eyes (nostrils and mouth corners pair
         // up too, but much closer together for the face's width).
         let row = ey.round().clamp(0.0, h as f32 - 1.0) as usize;
         let reach = (3.0 * dx) as isize;
@@ -768,12 +778,36 @@ fn find_face(labels: &[Label], feats: &[Feat], w: usize, h: usize) -> Option<(Po
             last
         };
         let width = (span(1, r.cx) - span(-1, l.cx)) as f32;
-        (1.8..3.2).contains(&(width / dx))
-            && beside_l > 0.6
-            && beside_r > 0.6
+        if std::env::var_os("SMP_DETECT_DEBUG").is_some() {
+            eprintln!(
+                "  face_like ({:.0},{:.0})-({:.0},{:.0}): width/dx {:.2} beside {:.2} {:.2} below {:.2} above {:.2}",
+                l.cx,
+                l.cy,
+                r.cx,
+                r.cy,
+                width / dx,
+                beside_l,
+                beside_r,
+                share(&below, &is_skin),
+                share(&above, &is_head)
+            );
+        }
+        (1.6..3.4).contains(&(width / dx))
+            && beside_l.min(beside_r) > 0.3
+            && beside_l.max(beside_r) > 0.55
             && share(&below, &is_skin) > 0.7
             && share(&above, &is_head) > 0.8
     };
+    if std::env::var_os("SMP_DETECT_DEBUG").is_some() {
+        eprintln!("face: {} holes, {} pairs", holes.len(), pairs.len());
+        for p in pairs.iter().take(6) {
+            let (a, b) = (holes[p.1], holes[p.2]);
+            eprintln!(
+                "  pair {:.2}: ({:.0},{:.0}) w{:.0} a{} - ({:.0},{:.0}) w{:.0} a{}",
+                p.0, a.cx, a.cy, a.width, a.area, b.cx, b.cy, b.width, b.area
+            );
+        }
+    }
     let &(_, i, j) = pairs.iter().find(|p| face_like(&holes[p.1], &holes[p.2]))?;
     let (mut a, mut b) = (holes[i], holes[j]);
     if a.cx > b.cx {
@@ -920,6 +954,8 @@ pub fn detect(photo: &RgbaImage, full_width: u32, full_height: u32) -> Detection
     let mut hairline = None;
     let mut face_out = None;
     let mut scalp: Vec<bool> = labels.iter().map(|&l| l == Label::Skin).collect();
+    // How much of the scalp each row keeps (1 everywhere unless a limit applies).
+    let mut fade = vec![1f32; n];
     if let (Some((l, r, brow_top)), Some((ppm, _))) = (face, px_per_mm) {
         let ppm_grid = ppm / to_full;
         let dir = Point::new(r.x - l.x, r.y - l.y);
@@ -956,12 +992,12 @@ pub fn detect(photo: &RgbaImage, full_width: u32, full_height: u32) -> Detection
         face_out = Some(Face { left_eye: full(l), right_eye: full(r), brow_mid: full(mid), up });
     } else if view != View::Top {
         // Side and back views: the scalp is the upper part of the head; below ~0.62 head widths
-        // from its top come the ears, the face or the neck.
+        // from its top come the ears, the face or the neck. The limit fades over a band (no
+        // straight edge of dots), and the user can paint past it.
         let limit = top as f32 + 0.62 * head_width_px;
-        for (i, s) in scalp.iter_mut().enumerate() {
-            if (i / w) as f32 > limit {
-                *s = false;
-            }
+        let band = (0.12 * head_width_px).max(2.0);
+        for (i, f) in fade.iter_mut().enumerate() {
+            *f = ((limit - (i / w) as f32) / band + 0.5).clamp(0.0, 1.0);
         }
     }
     // Thinning: hair pixels where skin shows through nearby (mixed neighbourhoods) are part of
@@ -1008,7 +1044,7 @@ pub fn detect(photo: &RgbaImage, full_width: u32, full_height: u32) -> Detection
     }
     let area_on: Vec<bool> = if no_loss { vec![false; n] } else { scalp };
     // A soft mask: a 1-px blur of the binary area keeps edges smooth when upsampled.
-    let soft = box_mean(&area_on.iter().map(|&b| b as u8 as f32).collect::<Vec<_>>(), w, h, 1);
+    let soft = box_mean(&area_on.iter().zip(&fade).map(|(&b, &f)| b as u8 as f32 * f).collect::<Vec<_>>(), w, h, 1);
     let mut area = AreaMask::empty(gw, gh, full_width, full_height);
     for (d, v) in area.data.iter_mut().zip(soft) {
         *d = (v * 255.0).round() as u8;
