@@ -4,6 +4,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
+use smp_core::detect::ScaleSource;
 use smp_core::{RenderParams, TimeState, SHADE_PRESETS};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -185,6 +186,19 @@ pub fn App() -> Html {
                         let meta = engine.meta.clone();
                         painter.borrow_mut().engine = Some(engine);
                         dispatch.emit(Action::PhotoOpened(meta));
+                        // Detection prefills the area once the photo itself is on screen.
+                        after_next_paint().await;
+                        if open_counter.borrow().get() != token {
+                            return;
+                        }
+                        let t0 = now_ms();
+                        let prefill =
+                            painter.borrow().engine.as_ref().filter(|e| e.meta.id == token).map(Engine::detect);
+                        set_body_attribute("data-detect-ms", &format!("{:.1}", now_ms() - t0));
+                        if let Some(prefill) = prefill {
+                            dispatch.emit(Action::Prefill(prefill));
+                        }
+                        set_body_attribute("data-detected-photo", &token.to_string());
                     }
                     Err(message) => dispatch.emit(Action::PhotoFailed(message)),
                 }
@@ -298,6 +312,7 @@ pub fn App() -> Html {
                             <button type="button" class="link" onclick={act(Action::DismissNotice)}>{ "Dismiss" }</button>
                         </div>
                     }
+                    { detection_panel(s) }
                     if has_photo {
                         <div class="compare-bar">
                             <button type="button" id="hold-original" class="button"
@@ -350,7 +365,7 @@ pub fn App() -> Html {
                             <div class="row">
                                 <button type="button" class="button" id="undo" disabled={s.undo.is_empty()} onclick={act(Action::Undo)}>{ "Undo" }</button>
                                 <button type="button" class="button" id="redo" disabled={s.redo.is_empty()} onclick={act(Action::Redo)}>{ "Redo" }</button>
-                                <button type="button" class="button" id="clear" disabled={s.area.strokes.is_empty()} onclick={act(Action::ClearArea)}>{ "Clear area" }</button>
+                                <button type="button" class="button" id="clear" disabled={s.area.is_empty()} onclick={act(Action::ClearArea)}>{ "Clear area" }</button>
                             </div>
                             if let (true, Some(h)) = (uses_hairline, &s.area.hairline) {
                                 <div class="sub">
@@ -439,6 +454,11 @@ pub fn App() -> Html {
                             <p class="hint" id="scale-readout">
                                 { format!("{:.2} photo pixels per mm", s.params.px_per_mm) }
                                 if let Some(cm) = photo_width_cm { { format!(" (photo ≈ {cm:.0} cm wide)") } }
+                                { match s.detection.as_ref().and_then(|d| d.scale_source) {
+                                    Some(ScaleSource::EyeDistance) if s.measure.is_none() => " from the distance between the eyes (≈63 mm; ±10 %).",
+                                    Some(ScaleSource::HeadWidth) if s.measure.is_none() => " from the head's width (≈15.5 cm; ±15 %): measure a known distance to be exact.",
+                                    _ => "",
+                                } }
                             </p>
                             if s.tool == Tool::Measure {
                                 <div class="row measure-row">
@@ -472,9 +492,40 @@ pub fn App() -> Html {
     }
 }
 
+/// Read by the end-to-end tests and the in-browser benchmark.
+fn set_body_attribute(name: &str, value: &str) {
+    if let Some(body) = window().document().and_then(|d| d.body()) {
+        let _ = body.set_attribute(name, value);
+    }
+}
+
+/// What detection found, and its advice, in words.
+fn detection_panel(s: &State) -> Html {
+    let Some(d) = &s.detection else { return html! {} };
+    let found = if d.area_found {
+        "The scalp to treat is marked: correct it with Paint and Erase."
+    } else {
+        "No area was marked automatically: paint it yourself if you want to see dots."
+    };
+    html! {
+        <div class="detection" id="detection" data-view={d.view.map(|v| v.label()).unwrap_or("none")}
+            data-area-found={d.area_found.to_string()}>
+            <p class="hint">
+                if !d.summary.is_empty() { { format!("Found: {}. ", d.summary) } }
+                { found }
+            </p>
+            if !d.advice.is_empty() {
+                <div class="advice" id="advice" role="status">
+                    { for d.advice.iter().map(|a| html! { <p data-advice={format!("{a:?}")}>{ a.message() }</p> }) }
+                </div>
+            }
+        </div>
+    }
+}
+
 fn tool_hint(s: &State) -> Html {
     let text = match s.tool {
-        Tool::Paint if s.area.strokes.is_empty() => "Paint over the scalp where the dots should go.",
+        Tool::Paint if s.area.is_empty() => "Paint over the scalp where the dots should go.",
         Tool::Paint => "Paint to add to the area.",
         Tool::Erase => "Paint to remove from the area.",
         Tool::Hairline => "Drag the handles to shape the hairline; click the line to add a handle, double-click a handle to remove it. Dots go on the treated side only.",

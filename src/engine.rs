@@ -5,11 +5,12 @@
 use std::rc::Rc;
 
 use smp_core::decode::{decode_photo, DecodeLimits, PhotoError};
+use smp_core::detect::detect;
 use smp_core::geometry::PixelRect;
 use smp_core::resize::{downscale_area, working_size};
-use smp_core::{render_full_resolution, Preview, RgbaImage};
+use smp_core::{render_full_resolution_over, Preview, RgbaImage};
 
-use crate::state::{PhotoMeta, State};
+use crate::state::{PhotoMeta, Prefill, State};
 
 /// The working copy that drives the interaction has at most this many pixels.
 pub const WORKING_PIXELS: u64 = 2_000_000;
@@ -41,9 +42,24 @@ impl Engine {
         Ok(Engine { meta, bytes: bytes.into(), preview })
     }
 
+    /// Find the head, the treatable scalp, the scale and the hairline on the working copy.
+    pub fn detect(&self) -> Prefill {
+        let d = detect(self.preview.original(), self.meta.full_width, self.meta.full_height);
+        Prefill {
+            photo_id: self.meta.id,
+            area: (!d.area.is_empty()).then(|| Rc::new(d.area.clone())),
+            hairline: d.hairline.clone(),
+            px_per_mm: d.px_per_mm,
+            view: d.view,
+            summary: d.summary(),
+            advice: d.advice,
+        }
+    }
+
     /// Render the working-size preview for the current state (into `preview.output()`).
     /// Returns the rectangle that may differ from the previous frame.
     pub fn render(&mut self, state: &State) -> PixelRect {
+        self.preview.set_base(state.area.base.as_deref());
         let hairline = state.area.hairline.as_ref().filter(|_| state.params.treatment.uses_hairline());
         // While a stroke is being drawn only its surroundings are recomputed.
         self.preview.render_live(&state.area.strokes, hairline, &state.params, state.drag.is_some())
@@ -53,7 +69,13 @@ impl Engine {
     pub fn export(&self, state: &State) -> Result<RgbaImage, PhotoError> {
         let mut full = decode_photo(&self.bytes, &DecodeLimits::default())?;
         let hairline = state.area.hairline.as_ref().filter(|_| state.params.treatment.uses_hairline());
-        render_full_resolution(&mut full, &state.area.strokes, hairline, &state.params);
+        render_full_resolution_over(
+            &mut full,
+            state.area.base.as_deref(),
+            &state.area.strokes,
+            hairline,
+            &state.params,
+        );
         Ok(full)
     }
 }
@@ -109,6 +131,34 @@ mod tests {
         // Moves after the undo do nothing; a new stroke renders as usual.
         let s = s.apply(Action::PointerMove(Point::new(10.0, 10.0)));
         engine.render(&s);
+        assert_eq!(engine.preview.output(), &original);
+    }
+
+    #[test]
+    fn the_detected_area_renders_in_the_preview_and_the_export() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/photos/hl22_top_L7_16-Top-Down.jpg");
+        let bytes = std::fs::read(&path).expect("the tests read ../shared/photos");
+        let mut engine = Engine::open(1, "hl22.jpg", bytes).unwrap();
+        let prefill = engine.detect();
+        assert!(prefill.area.is_some(), "{prefill:?}");
+        let state = State::default().apply(Action::PhotoOpened(engine.meta.clone())).apply(Action::Prefill(prefill));
+        let original = engine.preview.original().clone();
+        assert!(!engine.render(&state).is_empty());
+        let changed = (0..original.data.len())
+            .step_by(4)
+            .filter(|&i| engine.preview.output().data[i..i + 3] != original.data[i..i + 3])
+            .count();
+        assert!(changed > original.pixel_count() / 20, "{changed}");
+        // The corner (floor) stays the photo.
+        assert_eq!(engine.preview.output().data[..4], original.data[..4]);
+        let full = engine.export(&state).unwrap();
+        let changed_full =
+            (0..full.data.len()).step_by(4).filter(|&i| full.data[i..i + 3] != original.data[i..i + 3]).count();
+        assert!(changed_full > full.pixel_count() / 20);
+        // Clearing the area restores the photo.
+        let cleared = state.apply(Action::ClearArea);
+        engine.render(&cleared);
         assert_eq!(engine.preview.output(), &original);
     }
 

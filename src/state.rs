@@ -4,10 +4,11 @@
 
 use std::rc::Rc;
 
+use smp_core::detect::{Advice, ScaleSource, View};
 use smp_core::photo_stats::ShadeSuggestion;
 use smp_core::region::HairlineSide;
 use smp_core::render::default_px_per_mm;
-use smp_core::{BrushMode, Hairline, Point, RenderParams, Shade, Stroke, TimeState, Treatment};
+use smp_core::{AreaMask, BrushMode, Hairline, Point, RenderParams, Shade, Stroke, TimeState, Treatment};
 use yew::Reducible;
 
 /// What is known about the loaded photo (its pixels live in the engine, not in the state).
@@ -30,11 +31,43 @@ pub enum Tool {
     Measure,
 }
 
-/// The treatment area: brush strokes and the hairline. Snapshots of it make the undo history.
+/// The treatment area: the detected scalp (if any), the brush strokes painted and erased on top
+/// of it, and the hairline. Snapshots of it make the undo history.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Area {
+    pub base: Option<Rc<AreaMask>>,
     pub strokes: Vec<Rc<Stroke>>,
     pub hairline: Option<Hairline>,
+}
+
+impl Area {
+    pub fn is_empty(&self) -> bool {
+        self.strokes.is_empty() && self.base.is_none()
+    }
+}
+
+/// What automatic detection found on a photo, ready to prefill the state.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Prefill {
+    /// The photo it was found on (`PhotoMeta::id`).
+    pub photo_id: u64,
+    pub area: Option<Rc<AreaMask>>,
+    pub hairline: Option<Hairline>,
+    pub px_per_mm: Option<(f32, ScaleSource)>,
+    pub view: Option<View>,
+    pub advice: Vec<Advice>,
+    /// e.g. "top-down view, scale from the head's width".
+    pub summary: String,
+}
+
+/// What the page tells the user about the detection.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DetectionInfo {
+    pub summary: String,
+    pub view: Option<View>,
+    pub advice: Vec<Advice>,
+    pub area_found: bool,
+    pub scale_source: Option<ScaleSource>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -86,6 +119,8 @@ pub struct State {
     pub next_stroke_id: u64,
     /// A shade suggested from the photo for the current area.
     pub suggestion: Option<ShadeSuggestion>,
+    /// What detection found on the current photo.
+    pub detection: Option<DetectionInfo>,
 }
 
 impl Default for State {
@@ -106,6 +141,7 @@ impl Default for State {
             busy: None,
             next_stroke_id: 1,
             suggestion: None,
+            detection: None,
         }
     }
 }
@@ -162,6 +198,9 @@ pub enum Action {
     SetTooDeep(bool),
     SetFollowCurve(bool),
     SetSuggestion(Option<ShadeSuggestion>),
+    /// Detection finished for a photo: prefill its area, hairline and scale (ignored if another
+    /// photo has been opened since).
+    Prefill(Prefill),
 }
 
 fn finite_clamp(v: f32, (lo, hi): (f32, f32), fallback: f32) -> f32 {
@@ -182,6 +221,7 @@ impl State {
                 s.params.px_per_mm = default_px_per_mm(meta.full_width, meta.full_height);
                 s.photo = Some(meta);
                 s.suggestion = None;
+                s.detection = None;
                 s.area = Area::default();
                 s.undo.clear();
                 s.redo.clear();
@@ -263,9 +303,15 @@ impl State {
                 }
             }
             Action::ClearArea => {
-                if !s.area.strokes.is_empty() {
+                if !s.area.is_empty() {
                     s.push_undo();
                     s.area.strokes.clear();
+                    s.area.base = None;
+                }
+            }
+            Action::Prefill(p) => {
+                if s.photo.as_ref().map(|m| m.id) == Some(p.photo_id) {
+                    s.apply_prefill(p);
                 }
             }
             Action::SetMeasureMm(v) => s.measure_mm = finite_clamp(v, (1.0, 1000.0), s.measure_mm),
@@ -297,6 +343,28 @@ impl State {
             Action::BusyFinished => s.busy = None,
         }
         s
+    }
+
+    /// Prefill from detection. Work the user already did on this photo is kept: the detected
+    /// area goes under their strokes, a hairline they drew stays, a scale they measured stays.
+    fn apply_prefill(&mut self, p: Prefill) {
+        let area_found = p.area.is_some();
+        self.area.base = p.area;
+        if self.area.hairline.is_none() {
+            self.area.hairline = p.hairline;
+        }
+        if let (Some((ppm, _)), None) = (p.px_per_mm, self.measure) {
+            self.params.px_per_mm = finite_clamp(ppm, RenderParams::PX_PER_MM, self.params.px_per_mm);
+        }
+        // Curvature suits a scalp seen from above, painted up to the head's outline.
+        self.params.follow_curve = p.view == Some(View::Top);
+        self.detection = Some(DetectionInfo {
+            summary: p.summary,
+            view: p.view,
+            advice: p.advice,
+            area_found,
+            scale_source: p.px_per_mm.map(|(_, s)| s),
+        });
     }
 
     fn push_undo(&mut self) {
@@ -563,6 +631,54 @@ mod tests {
         assert!(s.params.time.fresh);
         assert_eq!(s.apply(Action::SetSessions(0)).params.time.sessions, 1);
         assert_eq!(s.apply(Action::SetYears(f32::NAN)).params.time.years, TimeState::MAX_YEARS);
+    }
+
+    fn prefill(photo_id: u64) -> Prefill {
+        let mut mask = AreaMask::empty(10, 8, 1000, 800);
+        mask.data[20] = 255;
+        Prefill {
+            photo_id,
+            area: Some(Rc::new(mask)),
+            hairline: Some(Hairline {
+                points: vec![Point::new(100.0, 300.0), Point::new(900.0, 300.0)],
+                feather_mm: 6.0,
+                treated_side: HairlineSide::Left,
+            }),
+            px_per_mm: Some((3.0, ScaleSource::EyeDistance)),
+            view: Some(View::Top),
+            advice: vec![],
+            summary: "top-down view".into(),
+        }
+    }
+
+    #[test]
+    fn detection_prefills_area_hairline_and_scale_and_keeps_user_work() {
+        let s = with_photo().apply(Action::Prefill(prefill(1)));
+        assert!(s.area.base.is_some());
+        assert_eq!(s.area.hairline.as_ref().unwrap().points.len(), 2);
+        assert_eq!(s.params.px_per_mm, 3.0);
+        assert!(s.params.follow_curve);
+        assert_eq!(s.detection.as_ref().unwrap().scale_source, Some(ScaleSource::EyeDistance));
+        // A result for another photo is ignored.
+        let other = with_photo().apply(Action::Prefill(prefill(7)));
+        assert!(other.area.base.is_none() && other.detection.is_none());
+        // A user's hairline and measured scale stay; strokes stay on top of the base.
+        let mut user = with_photo().apply(Action::SetTool(Tool::Hairline));
+        user =
+            drag(user.apply(Action::SetTool(Tool::Measure)), &[(0.0, 0.0), (126.0, 0.0)]).apply(Action::ApplyMeasure);
+        let user = drag(user.apply(Action::SetTool(Tool::Paint)), &[(500.0, 400.0), (520.0, 400.0)]);
+        let after = user.apply(Action::Prefill(prefill(1)));
+        assert_eq!(after.area.hairline, user.area.hairline);
+        assert_eq!(after.params.px_per_mm, user.params.px_per_mm);
+        assert_eq!(after.area.strokes, user.area.strokes);
+        assert!(after.area.base.is_some());
+        // Clear removes the detected area too, and undo brings it back.
+        let cleared = after.apply(Action::ClearArea);
+        assert!(cleared.area.is_empty());
+        assert!(cleared.apply(Action::Undo).area.base.is_some());
+        // A new photo drops the detection.
+        let next = after.apply(Action::PhotoOpened(PhotoMeta { id: 2, ..after.photo.clone().unwrap() }));
+        assert!(next.detection.is_none() && next.area.base.is_none());
     }
 
     #[test]

@@ -76,14 +76,24 @@ export async function openApp(context, url, viewport) {
 
 export function photoPath(name) { return path.join(photosDir, name); }
 
-/** Choose a file through the file input, as a user does; wait until its first preview is drawn. */
-export async function uploadPhoto(page, file) {
+/**
+ * Choose a file through the file input, as a user does; wait until its first preview is drawn
+ * and automatic detection has run. Unless `keepDetected`, the detected area is then cleared
+ * ("Clear area"), so a test starts from the bare photo and paints its own area.
+ */
+export async function uploadPhoto(page, file, { keepDetected = false } = {}) {
   const before = await page.evaluate(() => document.querySelector('#preview-canvas')?.dataset.photoId ?? null);
   await page.setInputFiles('#photo-input', file);
   await page.waitForFunction((prev) => {
     const c = document.querySelector('#preview-canvas');
-    return c && c.dataset.photoId !== prev && Number(c.dataset.frames || 0) > 0 && !document.querySelector('#busy');
+    return c && c.dataset.photoId !== prev && Number(c.dataset.frames || 0) > 0 && !document.querySelector('#busy')
+      && document.body.dataset.detectedPhoto === c.dataset.photoId;
   }, before, { timeout: 60_000 });
+  // Let the prefill's frame be drawn.
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  if (!keepDetected && !(await page.isDisabled('#clear'))) {
+    await afterFrame(page, () => page.click('#clear'));
+  }
 }
 
 /** Upload a file that should be refused; wait for the message. */

@@ -1,0 +1,78 @@
+// Automatic detection on the real page: a photo arrives and the area, scale and advice are
+// prefilled without painting; a full-hair portrait gets advice, not dots on hair.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launch, openApp, uploadPhoto, readCanvas, afterFrame, photoPath } from './harness.mjs';
+
+let server, browser;
+before(async () => { server = await startServer(); browser = await launch(); });
+after(async () => { await browser?.close(); await server?.close(); });
+
+/** Count pixels that differ from the photo (compare view "hold to see original" gives it). */
+async function changedShare(page) {
+  const after = await readCanvas(page);
+  await page.dispatchEvent('#hold-original', 'pointerdown');
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  const original = await readCanvas(page);
+  await page.dispatchEvent('#hold-original', 'pointerup');
+  let changed = 0;
+  for (let i = 0; i < after.data.length; i += 4) {
+    if (after.data[i] !== original.data[i] || after.data[i + 1] !== original.data[i + 1] || after.data[i + 2] !== original.data[i + 2]) changed++;
+  }
+  return { share: changed / (after.width * after.height), after, original };
+}
+
+test('a bald top-down photo gets its scalp marked and dotted without painting', async () => {
+  const { page, problems } = await openApp(browser.context, server.url);
+  await uploadPhoto(page, photoPath('hl22_top_L7_16-Top-Down.jpg'), { keepDetected: true });
+  const panel = await page.waitForSelector('#detection');
+  assert.equal(await panel.getAttribute('data-area-found'), 'true');
+  assert.equal(await page.isDisabled('#clear'), false, 'the prefilled area can be cleared');
+  assert.equal(await page.$('#advice'), null, 'no advice against SMP for a bald scalp');
+  const { share, after } = await changedShare(page);
+  assert.ok(share > 0.1, `dots over the scalp: ${(share * 100).toFixed(1)} % of the pixels changed`);
+  // The crown (the photo's centre) is dotted; a corner (floor) is not.
+  const { width: w, height: h } = after;
+  const px = (x, y) => Array.from(after.data.slice((y * w + x) * 4, (y * w + x) * 4 + 3));
+  const { original } = await changedShare(page);
+  const opx = (x, y) => Array.from(original.data.slice((y * w + x) * 4, (y * w + x) * 4 + 3));
+  let centreChanged = 0;
+  for (let dy = -20; dy <= 20; dy += 4) for (let dx = -20; dx <= 20; dx += 4) {
+    if (px(w / 2 + dx, h / 2 + dy).join() !== opx(w / 2 + dx, h / 2 + dy).join()) centreChanged++;
+  }
+  assert.ok(centreChanged > 20, `the crown is dotted (${centreChanged} of 121 samples changed)`);
+  assert.deepEqual(px(2, 2), opx(2, 2), 'the corner is untouched');
+  // The scale came from the head's width, not the default.
+  const scale = await page.textContent('#scale-readout');
+  assert.match(scale, /head's width/);
+  // Clear area removes everything detection marked; undo brings it back.
+  await afterFrame(page, () => page.click('#clear'));
+  assert.equal((await changedShare(page)).share, 0);
+  await afterFrame(page, () => page.click('#undo'));
+  assert.ok((await changedShare(page)).share > 0.1);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the full-hair astronaut portrait gets advice and no dots on her hair', async () => {
+  const { page, problems } = await openApp(browser.context, server.url);
+  await uploadPhoto(page, photoPath('neg01_front_portrait_astronaut.png'), { keepDetected: true });
+  await page.waitForSelector('#detection');
+  const advice = await page.waitForSelector('#advice', { timeout: 5000 });
+  const text = await advice.textContent();
+  assert.match(text, /not needed|not advised|could not find a head/);
+  // Her hair (top of the head, around x 170-230 of 512, y 30-70) keeps the photo's pixels.
+  const { after, original } = await changedShare(page);
+  const s = after.width / 512;
+  let changed = 0, total = 0;
+  for (let y = Math.round(30 * s); y < Math.round(70 * s); y += 2) {
+    for (let x = Math.round(170 * s); x < Math.round(230 * s); x += 2) {
+      const i = (y * after.width + x) * 4;
+      total++;
+      if (after.data[i] !== original.data[i] || after.data[i + 1] !== original.data[i + 1]) changed++;
+    }
+  }
+  assert.equal(changed, 0, `${changed} of ${total} hair pixels were dotted`);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
