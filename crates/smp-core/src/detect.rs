@@ -672,8 +672,8 @@ fn find_face(labels: &[Label], feats: &[Feat], w: usize, h: usize) -> Option<(Po
     let (ids, sizes) = components(&hole, w, h);
     let mut holes: Vec<Hole> = Vec::new();
     let mut acc = vec![(0f32, 0f32, f32::MAX, f32::MAX, 0f32, 0f32); sizes.len()];
-    for i in 0..n {
-        let c = ids[i] as usize;
+    for (i, &c) in ids.iter().enumerate() {
+        let c = c as usize;
         if c == 0 {
             continue;
         }
@@ -897,16 +897,11 @@ pub fn detect(photo: &RgbaImage, full_width: u32, full_height: u32) -> Detection
         }
         return empty(vec![Advice::NoHead]);
     }
-    // Head extent: rows and the widest span in the upper part.
-    let (mut top, mut bottom, mut left, mut right) = (h, 0, w, 0);
-    for i in 0..n {
-        if head[i] {
-            let (x, y) = (i % w, i / w);
-            top = top.min(y);
-            bottom = bottom.max(y);
-            left = left.min(x);
-            right = right.max(x);
-        }
+    // Head extent: its rows and its widest row.
+    let (mut top, mut bottom) = (h, 0);
+    for (i, _) in head.iter().enumerate().filter(|(_, &on)| on) {
+        top = top.min(i / w);
+        bottom = bottom.max(i / w);
     }
     let row_width = |y: usize| (0..w).filter(|&x| head[y * w + x]).count();
     let head_width_px = (top..=bottom).map(row_width).max().unwrap_or(0) as f32;
@@ -1011,9 +1006,11 @@ pub fn detect(photo: &RgbaImage, full_width: u32, full_height: u32) -> Detection
             thinning += 1;
         }
     }
-    // Only the scalp connected to the main scalp region; specks go.
+    // The main scalp region and parts of comparable size; specks, an ear or an arm beside the
+    // head go.
     let (sid, ssizes) = components(&scalp, w, h);
-    let min_part = (n / 400).max(12);
+    let largest = ssizes.iter().skip(1).copied().max().unwrap_or(0);
+    let min_part = (n / 400).max(12).max(largest * 15 / 100);
     let scalp: Vec<bool> = (0..n).map(|i| scalp[i] && ssizes[sid[i] as usize] >= min_part).collect();
     let scalp_count = scalp.iter().filter(|&&b| b).count();
 
