@@ -28,7 +28,7 @@ pub use region::{AreaSpec, BrushMode, Hairline, HairlineSide, Mask, Stroke};
 pub use render::{render_full_resolution, Preview, RenderParams, TimeState, Treatment};
 
 /// An RGBA8 image (sRGB, straight alpha), rows top to bottom.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct RgbaImage {
     pub width: u32,
     pub height: u32,

@@ -4,6 +4,8 @@
 //! All geometry is in full-image pixels; `scale` (raster px per full-image px) maps it onto
 //! the working copy or the full-resolution export.
 
+use serde::{Deserialize, Serialize};
+
 use crate::geometry::{distance_to_segment, PixelRect, Point};
 use crate::rng::value_noise;
 
@@ -68,7 +70,7 @@ impl Mask {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum BrushMode {
     Paint,
     Erase,
@@ -76,7 +78,7 @@ pub enum BrushMode {
 
 /// One brush stroke. `id` is unique within an edit history: it lets a renderer apply only what
 /// was added since its last frame while the user drags.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Stroke {
     pub id: u64,
     pub mode: BrushMode,
@@ -159,7 +161,7 @@ pub fn rasterize_strokes<S: AsRef<Stroke>>(strokes: &[S], width: u32, height: u3
 }
 
 /// Which side of the hairline is treated, seen along the curve from its first point to its last.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum HairlineSide {
     /// Left of the direction of travel: *above* a curve drawn left to right.
     Left,
@@ -167,7 +169,7 @@ pub enum HairlineSide {
 }
 
 /// The front edge of the treatment: a smooth curve through the user's handles.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Hairline {
     /// Handles in full-image pixels, in order along the curve (at least 2 to take effect).
     pub points: Vec<Point>,
