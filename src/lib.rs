@@ -10,10 +10,15 @@ pub mod protocol;
 pub mod state;
 pub mod view;
 
-/// Mount the app on the page's body (main thread only).
+/// Mount the app in the page's `#app` (main thread only). The rest of the body, e.g. the
+/// `#fatal` banner, is left alone.
 pub fn start() {
     platform::fatal::install_panic_hook();
-    yew::Renderer::<app::App>::new().render();
+    let root = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("app"));
+    match root {
+        Some(root) => yew::Renderer::<app::App>::with_root(root).render(),
+        None => yew::Renderer::<app::App>::new().render(),
+    };
 }
 
 /// Whether this instance runs on the page (not in a worker).

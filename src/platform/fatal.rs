@@ -5,9 +5,10 @@
 
 use wasm_bindgen::JsCast;
 
-/// Install the main thread's panic hook: log the panic, then show the banner.
+/// Install the main thread's panic hook: log the panic, then show the banner. (Through yew,
+/// whose renderer would otherwise put its own hook in place.)
 pub fn install_panic_hook() {
-    std::panic::set_hook(Box::new(|info| {
+    yew::set_custom_panic_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
         show_banner();
     }));

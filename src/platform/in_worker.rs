@@ -19,7 +19,13 @@ fn scope() -> DedicatedWorkerGlobalScope {
 pub fn run() {
     std::panic::set_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
-        post(&Reply::Panicked { message: info.to_string() }, None);
+        // The message only (the location is in the worker's console).
+        let payload = info.payload();
+        let message = (payload.downcast_ref::<&str>().copied())
+            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+            .unwrap_or("an unknown panic")
+            .to_string();
+        post(&Reply::Panicked { message }, None);
     }));
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|e: MessageEvent| handle(&e.data()));
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));

@@ -58,6 +58,17 @@ struct Live {
     _on_error: Closure<dyn FnMut(Event)>,
 }
 
+impl Drop for Live {
+    /// Stop the worker and detach the handlers first: an event already queued must not reach
+    /// a dropped closure.
+    fn drop(&mut self) {
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
+        self.worker.set_onmessageerror(None);
+        self.worker.terminate();
+    }
+}
+
 struct Pending {
     job: u64,
     resolve: Function,
@@ -213,9 +224,7 @@ fn spawn(inner: &Rc<RefCell<Inner>>) -> Result<(), JsValue> {
     worker.set_onmessageerror(Some(on_error.as_ref().unchecked_ref()));
     let old =
         inner.borrow_mut().live.replace(Live { worker, generation, _on_message: on_message, _on_error: on_error });
-    if let Some(old) = old {
-        old.worker.terminate();
-    }
+    drop(old); // (outside the borrow) terminates it
     Ok(())
 }
 
@@ -283,9 +292,7 @@ fn replace_worker_without_respawn(inner: &Rc<RefCell<Inner>>, why: WorkError) {
         i.generation += 1;
         (i.live.take(), i.pending.take())
     };
-    if let Some(live) = live {
-        live.worker.terminate();
-    }
+    drop(live); // terminates it
     if let Some(pending) = pending {
         finish(pending, Err(why));
     }
