@@ -63,6 +63,23 @@ test('the page stays responsive while a 12 MP photo is opened, and shows the ste
   await page.close();
 });
 
+test('a newer photo cancels the one still being opened, silently', async () => {
+  const { page, problems } = await openApp(browser.context, server.url);
+  await uploadPhoto(page, photoPath(TOP));
+  const big = await upscaledJpeg(page, TOP, 4000, 3000);
+  await page.setInputFiles('#photo-input', { name: 'big.jpg', mimeType: 'image/jpeg', buffer: big });
+  await page.waitForSelector('#busy');
+  // Chosen while the 12 MP photo is still being decoded: only this one may arrive.
+  await uploadPhoto(page, photoPath('hl23_top_L6_18-Top-Down.jpg'));
+  await page.evaluate(() => new Promise((r) => setTimeout(r, 300)));
+  const shown = await page.evaluate(() => { const c = document.querySelector('#preview-canvas'); return [c.dataset.fullWidth, c.dataset.fullHeight]; });
+  assert.notDeepEqual(shown, ['4000', '3000'], 'the cancelled photo never replaces the newer one');
+  assert.equal(await page.$('#notice'), null, 'no message for a cancelled open');
+  assert.equal(await page.$('#busy'), null);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('a worker that panics is replaced, the user told, and the photo and edits stay (open and export)', async () => {
   const { page, problems } = await openApp(browser.context, hooks());
   await uploadPhoto(page, photoPath(TOP));
