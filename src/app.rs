@@ -17,11 +17,13 @@ use crate::components::slider::Slider;
 use crate::components::tool_bar::ToolBar;
 use crate::components::treatment_picker::TreatmentPicker;
 use crate::components::viewer::Viewer;
-use crate::engine::Engine;
+use crate::engine::{Engine, WorkError};
 use crate::platform::canvas::{clear, draw_compare, draw_outline, draw_region, image_data};
-use crate::platform::download::{encode_marked_png, export_file_name, save_blob};
+use crate::platform::download::{encode_marked_image_data, export_file_name, save_blob};
 use crate::platform::files::{first_transferred_file, read_bytes};
-use crate::platform::frame::{after_next_paint, request_animation_frame};
+use crate::platform::frame::request_animation_frame;
+use crate::platform::test_hooks;
+use crate::platform::worker::WorkerClient;
 use crate::platform::{js_error_text, now_ms, window};
 use crate::state::{Action, NoticeKind, State, Tool, BRUSH_MM, FEATHER_MM};
 
@@ -158,11 +160,21 @@ pub fn App() -> Html {
     if painter.borrow().dispatch.is_none() {
         painter.borrow_mut().dispatch = Some(dispatch.clone());
     }
+    // Opening and export run in a Web Worker; its progress shows beside the busy message.
+    let work = {
+        let dispatch = dispatch.clone();
+        use_memo((), move |_| WorkerClient::new(move |step| dispatch.emit(Action::BusyProgress(step.to_string()))))
+    };
+    {
+        let work = work.clone();
+        use_effect_with((), move |_| test_hooks::install(&work));
+    }
 
     let open_file = {
         let dispatch = dispatch.clone();
         let painter = painter.clone();
         let open_counter = open_counter.clone();
+        let work = work.clone();
         Callback::from(move |file: File| {
             let name = file.name();
             let token = {
@@ -174,33 +186,34 @@ pub fn App() -> Html {
             let dispatch = dispatch.clone();
             let painter = painter.clone();
             let open_counter = open_counter.clone();
+            let work = work.clone();
             wasm_bindgen_futures::spawn_local(async move {
+                let is_current = || open_counter.borrow().get() == token;
                 let bytes = read_bytes(&file).await;
-                after_next_paint().await; // let "Opening…" paint before decoding
-                if open_counter.borrow().get() != token {
+                if !is_current() {
                     return; // a newer file was chosen meanwhile
                 }
-                let opened = bytes.and_then(|b| Engine::open(token, &name, b).map_err(|e| e.to_string()));
+                let bytes = match bytes {
+                    Ok(bytes) => bytes,
+                    Err(message) => return dispatch.emit(Action::PhotoFailed(message)),
+                };
+                // Decoding runs in the worker: the page stays responsive, the current photo usable.
+                let opened = Engine::open(&*work, token, &name, bytes).await;
+                if !is_current() {
+                    return;
+                }
                 match opened {
                     Ok(engine) => {
-                        let meta = engine.meta.clone();
+                        // Detection ran in the worker too: prefill the area, scale and advice.
+                        let (meta, prefill) = (engine.meta.clone(), engine.prefill());
+                        set_body_attribute("data-detect-ms", &format!("{:.1}", engine.detected.ms));
                         painter.borrow_mut().engine = Some(engine);
                         dispatch.emit(Action::PhotoOpened(meta));
-                        // Detection prefills the area once the photo itself is on screen.
-                        after_next_paint().await;
-                        if open_counter.borrow().get() != token {
-                            return;
-                        }
-                        let t0 = now_ms();
-                        let prefill =
-                            painter.borrow().engine.as_ref().filter(|e| e.meta.id == token).map(Engine::detect);
-                        set_body_attribute("data-detect-ms", &format!("{:.1}", now_ms() - t0));
-                        if let Some(prefill) = prefill {
-                            dispatch.emit(Action::Prefill(prefill));
-                        }
+                        dispatch.emit(Action::Prefill(prefill));
                         set_body_attribute("data-detected-photo", &token.to_string());
                     }
-                    Err(message) => dispatch.emit(Action::PhotoFailed(message)),
+                    Err(WorkError::Cancelled) => {}
+                    Err(e) => dispatch.emit(Action::PhotoFailed(e.to_string())),
                 }
             });
         })
@@ -243,25 +256,31 @@ pub fn App() -> Html {
         let dispatch = dispatch.clone();
         let painter = painter.clone();
         let state = state.clone();
+        let work = work.clone();
         Callback::from(move |_| {
             let dispatch = dispatch.clone();
             let painter = painter.clone();
             let snapshot = (*state).clone();
+            let work = work.clone();
             dispatch.emit(Action::BusyStarted("Preparing the full-resolution image…".into()));
             wasm_bindgen_futures::spawn_local(async move {
-                after_next_paint().await;
                 let t0 = now_ms();
-                let rendered = {
-                    let p = painter.borrow();
-                    p.engine.as_ref().map(|e| (e.export(&snapshot), e.meta.name.clone()))
-                };
-                let outcome = match rendered {
+                // A short borrow: the export holds the file, not the engine.
+                let export = painter.borrow().engine.as_ref().map(|e| e.export(&snapshot));
+                let outcome = match export {
                     None => Err("Open a photo first.".to_string()),
-                    Some((Err(e), _)) => Err(e.to_string()),
-                    Some((Ok(img), name)) => match encode_marked_png(&img, "Simulation").await {
-                        Ok(blob) => save_blob(&blob, &export_file_name(&name)).map_err(|e| js_error_text(&e)),
-                        Err(e) => Err(format!("The image could not be saved: {}", js_error_text(&e))),
-                    },
+                    Some(export) => {
+                        let name = export.name.clone();
+                        match export.run(&*work).await {
+                            // A new photo took over (and its own busy message): nothing to say.
+                            Err(WorkError::Cancelled) => return,
+                            Err(e) => Err(e.to_string()),
+                            Ok(img) => match encode_marked_image_data(&img, "Simulation").await {
+                                Ok(blob) => save_blob(&blob, &export_file_name(&name)).map_err(|e| js_error_text(&e)),
+                                Err(e) => Err(format!("The image could not be saved: {}", js_error_text(&e))),
+                            },
+                        }
+                    }
                 };
                 if let Some(body) = window().document().and_then(|d| d.body()) {
                     let _ = body.set_attribute("data-export-ms", &format!("{:.0}", now_ms() - t0));
@@ -303,7 +322,9 @@ pub fn App() -> Html {
                     <Viewer state={Rc::new(s.clone())} dispatch={dispatch.clone()} on_file={open_file.clone()}
                         preview_ref={canvases.preview.clone()} outline_ref={canvases.outline.clone()} />
                     if let Some(busy) = &s.busy {
-                        <div class="busy" role="status" id="busy"><span class="spinner"></span>{ busy }</div>
+                        <div class="busy" role="status" id="busy"><span class="spinner"></span>{ busy }
+                            if let Some(step) = &s.busy_step { <span class="step" id="busy-step">{ step }</span> }
+                        </div>
                     }
                     if let Some(n) = &s.notice {
                         <div id="notice" role={if n.kind == NoticeKind::Error { "alert" } else { "status" }}

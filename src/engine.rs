@@ -1,19 +1,194 @@
 //! The seam between the UI and the image work: everything that touches pixels goes through
-//! [`Engine`]. It is plain Rust over `smp-core` (no browser API), so it can move into a Web
-//! Worker behind this same interface without touching the components.
+//! [`Engine`]. It is plain Rust over `smp-core` (no browser API). The two heavy steps, opening a
+//! photo ([`prepare_photo`]) and the full-resolution export ([`export_full_resolution`]), run
+//! wherever an [`Offload`] puts them: in a Web Worker in the page
+//! (`platform::worker::WorkerClient`), in-line in native tests ([`Inline`]). The interactive
+//! preview ([`Engine::render`]) stays on the caller's thread.
 
+use std::fmt;
+use std::future::Future;
 use std::rc::Rc;
 
+use serde::{Deserialize, Serialize};
 use smp_core::decode::{decode_photo, DecodeLimits, PhotoError};
-use smp_core::detect::detect;
+use smp_core::detect::{detect, Advice, ScaleSource, View};
 use smp_core::geometry::PixelRect;
 use smp_core::resize::{downscale_area, working_size};
-use smp_core::{render_full_resolution_over, Preview, RgbaImage};
+use smp_core::{render_full_resolution_over, AreaMask, Hairline, Preview, RenderParams, RgbaImage, Stroke};
 
 use crate::state::{PhotoMeta, Prefill, State};
 
 /// The working copy that drives the interaction has at most this many pixels.
 pub const WORKING_PIXELS: u64 = 2_000_000;
+
+/// What opening a photo produces (everything here is computed off the page's main thread).
+/// Serialised as the worker's reply; the working copy's pixels travel beside the message as a
+/// transferred buffer (only its size is in the serialised form).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PreparedPhoto {
+    /// The upright photo's size (EXIF orientation applied).
+    pub full_width: u32,
+    pub full_height: u32,
+    /// The ~2 MP working copy (area-average downscale of the upright photo).
+    #[serde(with = "size_only")]
+    pub working: RgbaImage,
+    /// What automatic detection found on the working copy.
+    pub detected: Detected,
+}
+
+/// Automatic detection's result for a photo, as it travels from the worker (see
+/// `smp_core::detect`): everything the state is prefilled with.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Detected {
+    pub area: Option<AreaMask>,
+    pub hairline: Option<Hairline>,
+    pub px_per_mm: Option<(f32, ScaleSource)>,
+    pub view: Option<View>,
+    pub advice: Vec<Advice>,
+    pub summary: String,
+    /// How long detection took, ms (read by the benchmark).
+    pub ms: f64,
+}
+
+impl Detected {
+    /// Run detection on a working copy of a `full_width` x `full_height` photo; `clock` gives ms.
+    pub fn find(working: &RgbaImage, full_width: u32, full_height: u32, clock: &dyn Fn() -> f64) -> Detected {
+        let t0 = clock();
+        let d = detect(working, full_width, full_height);
+        Detected {
+            area: (!d.area.is_empty()).then(|| d.area.clone()),
+            hairline: d.hairline.clone(),
+            px_per_mm: d.px_per_mm,
+            view: d.view,
+            summary: d.summary(),
+            advice: d.advice,
+            ms: clock() - t0,
+        }
+    }
+}
+
+/// Serialise an image as its size only; its pixels are sent separately (see [`PreparedPhoto`]).
+pub mod size_only {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use smp_core::RgbaImage;
+
+    pub fn serialize<S: Serializer>(img: &RgbaImage, s: S) -> Result<S::Ok, S::Error> {
+        (img.width, img.height).serialize(s)
+    }
+
+    /// An image of the right size with no pixel data yet (`data` is empty).
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<RgbaImage, D::Error> {
+        let (width, height) = <(u32, u32)>::deserialize(d)?;
+        Ok(RgbaImage { width, height, data: Vec::new() })
+    }
+}
+
+/// Decode a chosen file (limits checked on the header, orientation applied) and make the
+/// working copy. `progress` hears a short user-facing description of each step as it starts.
+/// This is all the work of opening a photo; it runs in the Web Worker.
+pub fn prepare_photo(
+    bytes: &[u8],
+    progress: &mut dyn FnMut(&str),
+    clock: &dyn Fn() -> f64,
+) -> Result<PreparedPhoto, PhotoError> {
+    progress("decoding");
+    let full = decode_photo(bytes, &DecodeLimits::default())?;
+    progress("making the working copy");
+    let (w, h) = working_size(full.width, full.height, WORKING_PIXELS);
+    let (full_width, full_height) = (full.width, full.height);
+    let working = downscale_area(&full, w, h);
+    drop(full);
+    progress("finding the scalp");
+    let detected = Detected::find(&working, full_width, full_height, clock);
+    Ok(PreparedPhoto { full_width, full_height, working, detected })
+}
+
+/// Everything the full-resolution export needs besides the file: the edit.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExportJob {
+    /// The detected area under the strokes.
+    pub base: Option<AreaMask>,
+    pub strokes: Vec<Stroke>,
+    pub hairline: Option<Hairline>,
+    pub params: RenderParams,
+}
+
+impl ExportJob {
+    pub fn from_state(state: &State) -> ExportJob {
+        ExportJob {
+            base: state.area.base.as_deref().cloned(),
+            strokes: state.area.strokes.iter().map(|s| Stroke::clone(s)).collect(),
+            hairline: state.area.hairline.clone().filter(|_| state.params.treatment.uses_hairline()),
+            params: state.params.sanitized(),
+        }
+    }
+}
+
+/// Decode the file again at full resolution and render the edit on it at scale 1.
+/// Runs in the Web Worker.
+pub fn export_full_resolution(
+    bytes: &[u8],
+    job: &ExportJob,
+    progress: &mut dyn FnMut(&str),
+) -> Result<RgbaImage, PhotoError> {
+    progress("decoding at full size");
+    let mut full = decode_photo(bytes, &DecodeLimits::default())?;
+    progress("drawing the dots at full size");
+    render_full_resolution_over(&mut full, job.base.as_ref(), &job.strokes, job.hairline.as_ref(), &job.params);
+    Ok(full)
+}
+
+/// Why heavy work gave no result.
+#[derive(Clone, Debug, PartialEq)]
+pub enum WorkError {
+    /// The file's own problem (not a photo, too large, damaged…): the user-facing message.
+    Photo(String),
+    /// A newer request took over (e.g. another photo was chosen): say nothing.
+    Cancelled,
+    /// The worker failed or stopped answering; it has been replaced. What happened, briefly.
+    Failed(String),
+}
+
+impl fmt::Display for WorkError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WorkError::Photo(message) => f.write_str(message),
+            WorkError::Cancelled => f.write_str("Cancelled."),
+            WorkError::Failed(what) => write!(
+                f,
+                "Something went wrong in the background ({what}). It has been restarted: your photo and edits are unchanged. Please try again."
+            ),
+        }
+    }
+}
+
+/// Where the heavy steps run: [`prepare_photo`] and [`export_full_resolution`] behind an async
+/// interface. At most one request is under way: a new one cancels the one before
+/// ([`WorkError::Cancelled`]).
+pub trait Offload {
+    /// Full-resolution pixels as the platform hands them on (a JS `ImageData` from the worker,
+    /// kept out of wasm memory; an [`RgbaImage`] in-line).
+    type Image;
+    fn prepare(&self, bytes: Rc<[u8]>) -> impl Future<Output = Result<PreparedPhoto, WorkError>>;
+    fn export(&self, bytes: Rc<[u8]>, job: ExportJob) -> impl Future<Output = Result<Self::Image, WorkError>>;
+}
+
+/// Runs the heavy steps right away on the caller's thread (native tests, tools).
+pub struct Inline;
+
+impl Offload for Inline {
+    type Image = RgbaImage;
+
+    fn prepare(&self, bytes: Rc<[u8]>) -> impl Future<Output = Result<PreparedPhoto, WorkError>> {
+        std::future::ready(prepare_photo(&bytes, &mut |_| {}, &|| 0.0).map_err(|e| WorkError::Photo(e.to_string())))
+    }
+
+    fn export(&self, bytes: Rc<[u8]>, job: ExportJob) -> impl Future<Output = Result<RgbaImage, WorkError>> {
+        std::future::ready(
+            export_full_resolution(&bytes, &job, &mut |_| {}).map_err(|e| WorkError::Photo(e.to_string())),
+        )
+    }
+}
 
 pub struct Engine {
     pub meta: PhotoMeta,
@@ -21,38 +196,58 @@ pub struct Engine {
     /// only the ~2 MP working copy stays decoded in memory.
     bytes: Rc<[u8]>,
     pub preview: Preview,
+    /// What detection found on the photo.
+    pub detected: Detected,
+}
+
+/// A full-resolution export of the current edit, ready to run (see [`Engine::export`]).
+pub struct Export {
+    bytes: Rc<[u8]>,
+    pub job: ExportJob,
+    /// The photo's file name.
+    pub name: String,
+}
+
+impl Export {
+    pub async fn run<O: Offload>(self, work: &O) -> Result<O::Image, WorkError> {
+        work.export(self.bytes, self.job).await
+    }
 }
 
 impl Engine {
-    /// Decode a chosen file into a new engine. On error nothing else changes.
-    pub fn open(id: u64, name: &str, bytes: Vec<u8>) -> Result<Engine, PhotoError> {
-        let full = decode_photo(&bytes, &DecodeLimits::default())?;
-        let (w, h) = working_size(full.width, full.height, WORKING_PIXELS);
-        let working = downscale_area(&full, w, h);
+    /// Open a chosen file: the heavy part runs on `work`. On error nothing else changes.
+    pub async fn open<O: Offload>(work: &O, id: u64, name: &str, bytes: Vec<u8>) -> Result<Engine, WorkError> {
+        let bytes: Rc<[u8]> = bytes.into();
+        let prepared = work.prepare(bytes.clone()).await?;
+        Ok(Engine::from_prepared(id, name, bytes, prepared))
+    }
+
+    /// A new engine from a prepared photo and the file it came from.
+    pub fn from_prepared(id: u64, name: &str, bytes: Rc<[u8]>, prepared: PreparedPhoto) -> Engine {
+        let PreparedPhoto { full_width, full_height, working, detected } = prepared;
         let meta = PhotoMeta {
             id,
             name: name.to_string(),
-            full_width: full.width,
-            full_height: full.height,
-            work_width: w,
-            work_height: h,
+            full_width,
+            full_height,
+            work_width: working.width,
+            work_height: working.height,
         };
-        drop(full);
-        let preview = Preview::new(working, meta.full_width, smp_core::RenderParams::default().seed);
-        Ok(Engine { meta, bytes: bytes.into(), preview })
+        let preview = Preview::new(working, full_width, RenderParams::default().seed);
+        Engine { meta, bytes, preview, detected }
     }
 
-    /// Find the head, the treatable scalp, the scale and the hairline on the working copy.
-    pub fn detect(&self) -> Prefill {
-        let d = detect(self.preview.original(), self.meta.full_width, self.meta.full_height);
+    /// What detection found, as the action that prefills the state for this photo.
+    pub fn prefill(&self) -> Prefill {
+        let d = &self.detected;
         Prefill {
             photo_id: self.meta.id,
-            area: (!d.area.is_empty()).then(|| Rc::new(d.area.clone())),
+            area: d.area.clone().map(Rc::new),
             hairline: d.hairline.clone(),
             px_per_mm: d.px_per_mm,
             view: d.view,
-            summary: d.summary(),
-            advice: d.advice,
+            summary: d.summary.clone(),
+            advice: d.advice.clone(),
         }
     }
 
@@ -65,18 +260,10 @@ impl Engine {
         self.preview.render_live(&state.area.strokes, hairline, &state.params, state.drag.is_some())
     }
 
-    /// Render the result at the photo's full resolution.
-    pub fn export(&self, state: &State) -> Result<RgbaImage, PhotoError> {
-        let mut full = decode_photo(&self.bytes, &DecodeLimits::default())?;
-        let hairline = state.area.hairline.as_ref().filter(|_| state.params.treatment.uses_hairline());
-        render_full_resolution_over(
-            &mut full,
-            state.area.base.as_deref(),
-            &state.area.strokes,
-            hairline,
-            &state.params,
-        );
-        Ok(full)
+    /// The full-resolution export of `state`'s edit (run it with [`Export::run`]; it holds no
+    /// borrow of the engine, so the preview stays usable meanwhile).
+    pub fn export(&self, state: &State) -> Export {
+        Export { bytes: self.bytes.clone(), job: ExportJob::from_state(state), name: self.meta.name.clone() }
     }
 }
 
@@ -85,6 +272,16 @@ mod tests {
     use super::*;
     use crate::state::Action;
     use smp_core::Point;
+
+    /// Poll a future that is ready at once (the [`Inline`] offload's are).
+    fn now<F: Future>(f: F) -> F::Output {
+        let mut f = std::pin::pin!(f);
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        match f.as_mut().poll(&mut cx) {
+            std::task::Poll::Ready(v) => v,
+            std::task::Poll::Pending => panic!("the in-line offload never waits"),
+        }
+    }
 
     fn jpeg(w: u32, h: u32) -> Vec<u8> {
         use image::ImageEncoder;
@@ -96,9 +293,13 @@ mod tests {
         out
     }
 
+    fn open(id: u64, bytes: Vec<u8>) -> Result<Engine, WorkError> {
+        now(Engine::open(&Inline, id, "p.jpg", bytes))
+    }
+
     #[test]
     fn open_render_export_round_trip() {
-        let mut engine = Engine::open(1, "p.jpg", jpeg(2000, 1500)).unwrap();
+        let mut engine = open(1, jpeg(2000, 1500)).unwrap();
         assert_eq!((engine.meta.full_width, engine.meta.full_height), (2000, 1500));
         assert!(engine.meta.work_width as u64 * engine.meta.work_height as u64 <= WORKING_PIXELS);
         let state = State::default().apply(Action::PhotoOpened(engine.meta.clone()));
@@ -109,13 +310,15 @@ mod tests {
         let original = engine.preview.original().clone();
         assert!(!engine.render(&state).is_empty());
         assert_ne!(engine.preview.output(), &original);
-        let full = engine.export(&state).unwrap();
+        let export = engine.export(&state);
+        assert_eq!(export.name, "p.jpg");
+        let full = now(export.run(&Inline)).unwrap();
         assert_eq!((full.width, full.height), (2000, 1500));
     }
 
     #[test]
     fn undo_in_the_middle_of_a_drag_and_a_new_photo_mid_drag_stay_consistent() {
-        let mut engine = Engine::open(1, "p.jpg", jpeg(800, 600)).unwrap();
+        let mut engine = open(1, jpeg(800, 600)).unwrap();
         let original = engine.preview.original().clone();
         let s = State::default().apply(Action::PhotoOpened(engine.meta.clone()));
         let mut s = s.apply(Action::PointerDown { at: Point::new(300.0, 300.0), hit_px: 1.0 });
@@ -139,8 +342,8 @@ mod tests {
         let path =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/photos/hl22_top_L7_16-Top-Down.jpg");
         let bytes = std::fs::read(&path).expect("the tests read ../shared/photos");
-        let mut engine = Engine::open(1, "hl22.jpg", bytes).unwrap();
-        let prefill = engine.detect();
+        let mut engine = open(1, bytes).unwrap();
+        let prefill = engine.prefill();
         assert!(prefill.area.is_some(), "{prefill:?}");
         let state = State::default().apply(Action::PhotoOpened(engine.meta.clone())).apply(Action::Prefill(prefill));
         let original = engine.preview.original().clone();
@@ -152,7 +355,7 @@ mod tests {
         assert!(changed > original.pixel_count() / 20, "{changed}");
         // The corner (floor) stays the photo.
         assert_eq!(engine.preview.output().data[..4], original.data[..4]);
-        let full = engine.export(&state).unwrap();
+        let full = now(engine.export(&state).run(&Inline)).unwrap();
         let changed_full =
             (0..full.data.len()).step_by(4).filter(|&i| full.data[i..i + 3] != original.data[i..i + 3]).count();
         assert!(changed_full > full.pixel_count() / 20);
@@ -164,6 +367,47 @@ mod tests {
 
     #[test]
     fn a_bad_file_is_an_error_not_a_panic() {
-        assert!(Engine::open(1, "x.jpg", b"not a photo at all".to_vec()).is_err());
+        match open(1, b"not a photo at all".to_vec()) {
+            Err(WorkError::Photo(message)) => assert!(message.contains("not a photo"), "{message}"),
+            Err(other) => panic!("expected the file's own problem, got {other:?}"),
+            Ok(_) => panic!("a text file opened"),
+        }
+    }
+
+    #[test]
+    fn prepare_reports_its_steps_and_the_working_copy_size_travels_in_the_json() {
+        let mut steps = Vec::new();
+        let prepared = prepare_photo(&jpeg(3000, 2000), &mut |s| steps.push(s.to_string()), &|| 0.0).unwrap();
+        assert_eq!(steps, ["decoding", "making the working copy", "finding the scalp"]);
+        let (w, h) = (prepared.working.width, prepared.working.height);
+        assert_eq!(prepared.working.data.len(), w as usize * h as usize * 4);
+        let json = serde_json::to_string(&prepared).unwrap();
+        // A flat synthetic picture: detection finds no head, so no area travels either.
+        assert_eq!(prepared.detected.advice, vec![Advice::NoHead]);
+        assert!(json.len() < 4096, "pixels are not in the JSON: {} bytes", json.len());
+        let back: PreparedPhoto = serde_json::from_str(&json).unwrap();
+        assert_eq!((back.full_width, back.full_height), (3000, 2000));
+        assert_eq!((back.working.width, back.working.height, back.working.data.len()), (w, h, 0));
+    }
+
+    #[test]
+    fn the_export_job_round_trips_through_json_and_renders_the_same() {
+        let engine = open(1, jpeg(900, 700)).unwrap();
+        let s = State::default().apply(Action::PhotoOpened(engine.meta.clone()));
+        let s = s
+            .apply(Action::SetTool(crate::state::Tool::Hairline))
+            .apply(Action::SetTool(crate::state::Tool::Paint))
+            .apply(Action::PointerDown { at: Point::new(300.0, 300.0), hit_px: 1.0 })
+            .apply(Action::PointerMove(Point::new(500.0, 320.0)))
+            .apply(Action::PointerUp)
+            .apply(Action::SetDensity(55.0));
+        let job = engine.export(&s).job;
+        assert!(job.hairline.is_some() && job.strokes.len() == 1);
+        let back: ExportJob = serde_json::from_str(&serde_json::to_string(&job).unwrap()).unwrap();
+        assert_eq!(back, job);
+        let bytes = jpeg(900, 700);
+        let a = export_full_resolution(&bytes, &job, &mut |_| {}).unwrap();
+        let b = export_full_resolution(&bytes, &back, &mut |_| {}).unwrap();
+        assert_eq!(a, b);
     }
 }

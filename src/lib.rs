@@ -1,15 +1,27 @@
 //! SMP Try-On: a scalp micropigmentation previewer that runs entirely in the browser.
-//! The binary (`main.rs`) only starts [`app::App`]; everything is here so tests can reach it.
+//! The binary (`main.rs`) only starts [`app::App`] on the page, or [`platform::in_worker`] in
+//! the Web Worker; everything is here so tests can reach it.
 
 pub mod app;
 pub mod components;
 pub mod engine;
 pub mod platform;
+pub mod protocol;
 pub mod state;
 pub mod view;
 
-/// Mount the app on the page's body.
+/// Mount the app in the page's `#app` (main thread only). The rest of the body, e.g. the
+/// `#fatal` banner, is left alone.
 pub fn start() {
-    console_error_panic_hook::set_once();
-    yew::Renderer::<app::App>::new().render();
+    platform::fatal::install_panic_hook();
+    let root = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("app"));
+    match root {
+        Some(root) => yew::Renderer::<app::App>::with_root(root).render(),
+        None => yew::Renderer::<app::App>::new().render(),
+    };
+}
+
+/// Whether this instance runs on the page (not in a worker).
+pub fn on_page() -> bool {
+    web_sys::window().is_some()
 }

@@ -1,4 +1,19 @@
+//! The page and its Web Worker run this same wasm module: `main` starts the app on the page
+//! and does nothing in the worker, whose loader calls [`smp_worker_main`] instead.
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen::prelude::*;
+
 fn main() {
     #[cfg(target_arch = "wasm32")]
-    smp_tryon::start();
+    if smp_tryon::on_page() {
+        smp_tryon::start();
+    }
+}
+
+/// The worker's entry point (called by the loader in `web/boot.js`).
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen]
+pub fn smp_worker_main() {
+    smp_tryon::platform::in_worker::run();
 }

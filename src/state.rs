@@ -116,6 +116,8 @@ pub struct State {
     pub notice: Option<Notice>,
     /// Long work under way (its description), e.g. opening or exporting.
     pub busy: Option<String>,
+    /// The step of the busy work under way (e.g. "decoding"), as the worker reports it.
+    pub busy_step: Option<String>,
     pub next_stroke_id: u64,
     /// A shade suggested from the photo for the current area.
     pub suggestion: Option<ShadeSuggestion>,
@@ -139,6 +141,7 @@ impl Default for State {
             compare: Compare { split_on: false, split: 0.5, holding_original: false },
             notice: None,
             busy: None,
+            busy_step: None,
             next_stroke_id: 1,
             suggestion: None,
             detection: None,
@@ -191,6 +194,8 @@ pub enum Action {
     SetSplit(f32),
     HoldOriginal(bool),
     BusyStarted(String),
+    /// The busy work reached a new step (shown beside the busy message).
+    BusyProgress(String),
     BusyFinished,
     SetSessions(u8),
     SetFresh(bool),
@@ -216,7 +221,10 @@ impl State {
     pub fn apply(&self, action: Action) -> State {
         let mut s = self.clone();
         match action {
-            Action::PhotoOpening { name } => s.busy = Some(format!("Opening {name}…")),
+            Action::PhotoOpening { name } => {
+                s.busy = Some(format!("Opening {name}…"));
+                s.busy_step = None;
+            }
             Action::PhotoOpened(meta) => {
                 s.params.px_per_mm = default_px_per_mm(meta.full_width, meta.full_height);
                 s.photo = Some(meta);
@@ -228,11 +236,13 @@ impl State {
                 s.measure = None;
                 s.drag = None;
                 s.busy = None;
+                s.busy_step = None;
                 s.notice = None;
                 s.tool = Tool::Paint;
             }
             Action::PhotoFailed(text) => {
                 s.busy = None;
+                s.busy_step = None;
                 s.notice = Some(Notice { kind: NoticeKind::Error, text });
             }
             Action::DismissNotice => s.notice = None,
@@ -339,8 +349,19 @@ impl State {
             Action::SetTooDeep(on) => s.params.time.too_deep = on,
             Action::SetFollowCurve(on) => s.params.follow_curve = on,
             Action::SetSuggestion(sug) => s.suggestion = sug,
-            Action::BusyStarted(what) => s.busy = Some(what),
-            Action::BusyFinished => s.busy = None,
+            Action::BusyStarted(what) => {
+                s.busy = Some(what);
+                s.busy_step = None;
+            }
+            Action::BusyProgress(step) => {
+                if s.busy.is_some() {
+                    s.busy_step = Some(step);
+                }
+            }
+            Action::BusyFinished => {
+                s.busy = None;
+                s.busy_step = None;
+            }
         }
         s
     }
@@ -539,6 +560,20 @@ mod tests {
         assert_eq!(failed.area, s.area);
         assert_eq!(failed.busy, None);
         assert_eq!(failed.notice.as_ref().unwrap().kind, NoticeKind::Error);
+    }
+
+    #[test]
+    fn progress_shows_only_while_busy_and_goes_with_it() {
+        let s = with_photo().apply(Action::BusyProgress("decoding".into()));
+        assert_eq!(s.busy_step, None, "no step without busy work");
+        let s = s.apply(Action::PhotoOpening { name: "b.jpg".into() }).apply(Action::BusyProgress("decoding".into()));
+        assert_eq!(s.busy_step.as_deref(), Some("decoding"));
+        let failed = s.apply(Action::PhotoFailed("stopped".into()));
+        assert_eq!((failed.busy.as_deref(), failed.busy_step.as_deref()), (None, None));
+        let s = s.apply(Action::BusyStarted("Exporting".into()));
+        assert_eq!(s.busy_step, None, "a new busy work starts without the old step");
+        let s = s.apply(Action::BusyProgress("rendering".into())).apply(Action::BusyFinished);
+        assert_eq!((s.busy, s.busy_step), (None, None));
     }
 
     #[test]

@@ -4,7 +4,7 @@ use smp_core::RgbaImage;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Blob, HtmlAnchorElement, HtmlCanvasElement};
+use web_sys::{Blob, HtmlAnchorElement, HtmlCanvasElement, ImageData};
 
 use super::canvas::{context_2d, image_data};
 use super::window;
@@ -12,13 +12,18 @@ use super::window;
 /// Draw `img` on an off-screen canvas, mark it "Simulation" in the bottom-right corner and
 /// encode it as PNG.
 pub async fn encode_marked_png(img: &RgbaImage, label: &str) -> Result<Blob, JsValue> {
+    encode_marked_image_data(&image_data(img)?, label).await
+}
+
+/// The same for pixels already held by JS (the worker's export result stays out of wasm memory).
+pub async fn encode_marked_image_data(img: &ImageData, label: &str) -> Result<Blob, JsValue> {
     let document = window().document().ok_or("no document")?;
     let canvas: HtmlCanvasElement = document.create_element("canvas")?.dyn_into()?;
-    canvas.set_width(img.width);
-    canvas.set_height(img.height);
+    canvas.set_width(img.width());
+    canvas.set_height(img.height());
     let ctx = context_2d(&canvas)?;
-    ctx.put_image_data(&image_data(img)?, 0.0, 0.0)?;
-    draw_label(&ctx, img.width as f64, img.height as f64, label)?;
+    ctx.put_image_data(img, 0.0, 0.0)?;
+    draw_label(&ctx, img.width() as f64, img.height() as f64, label)?;
     let promise = js_sys::Promise::new(&mut |resolve, reject| {
         let cb = Closure::once_into_js(move |blob: JsValue| {
             if blob.is_null() {

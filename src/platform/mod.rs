@@ -1,10 +1,15 @@
-//! Thin browser glue: files, canvas drawing, downloads and frame timing. Nothing here decides
+//! Thin browser glue: files, canvas drawing, downloads, frame timing, the Web Worker (both
+//! sides), the panic banner and the end-to-end test hooks. Nothing here decides
 //! anything about images; it moves bytes and pixels between `smp-core` and the page.
 
 pub mod canvas;
 pub mod download;
+pub mod fatal;
 pub mod files;
 pub mod frame;
+pub mod in_worker;
+pub mod test_hooks;
+pub mod worker;
 
 use wasm_bindgen::JsValue;
 

@@ -76,6 +76,19 @@ export async function openApp(context, url, viewport) {
 
 export function photoPath(name) { return path.join(photosDir, name); }
 
+/** A shared photo upscaled by the browser to a `width` x `height` JPEG (e.g. 12 MP): a Buffer. */
+export async function upscaledJpeg(page, name, width, height) {
+  const b64 = await page.evaluate(async ([src, width, height]) => {
+    const bmp = await createImageBitmap(new Blob([Uint8Array.from(atob(src), (c) => c.charCodeAt(0))]));
+    const c = new OffscreenCanvas(width, height);
+    c.getContext('2d').drawImage(bmp, 0, 0, width, height);
+    const bytes = new Uint8Array(await (await c.convertToBlob({ type: 'image/jpeg', quality: 0.92 })).arrayBuffer());
+    let s = ''; for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+    return btoa(s);
+  }, [fs.readFileSync(photoPath(name)).toString('base64'), width, height]);
+  return Buffer.from(b64, 'base64');
+}
+
 /**
  * Choose a file through the file input, as a user does; wait until its first preview is drawn
  * and automatic detection has run. Unless `keepDetected`, the detected area is then cleared

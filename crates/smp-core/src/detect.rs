@@ -21,6 +21,8 @@
 //! - **colours and advice**: hair colour and skin tone; light hair worn long, no hair loss, or no
 //!   head at all get an honest note instead of dots.
 
+use serde::{Deserialize, Serialize};
+
 use crate::color::srgb_to_linear_table;
 use crate::geometry::Point;
 use crate::region::{AreaMask, Hairline, HairlineSide};
@@ -49,7 +51,7 @@ pub enum Label {
     Face = 3,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum View {
     Front,
     Side,
@@ -79,13 +81,13 @@ pub struct Face {
     pub up: Point,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ScaleSource {
     EyeDistance,
     HeadWidth,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Advice {
     /// Nothing in the photo looks like a head.
     NoHead,
@@ -891,7 +893,10 @@ pub fn detect(photo: &RgbaImage, full_width: u32, full_height: u32) -> Detection
     let head_count = head.iter().filter(|&&b| b).count();
     let skin_count = labels.iter().filter(|&&l| l == Label::Skin).count();
     let hair_count = labels.iter().filter(|&&l| l == Label::Hair).count();
-    if head_count < n / 25 || skin_count < n / 200 {
+    // Neither hair nor background anywhere: no outline of a head, just a skin-coloured picture
+    // (a wall, a close-up of an arm); nothing to tell a scalp by.
+    let featureless = hair_count < n / 100 && n - head_count < n / 50;
+    if head_count < n / 25 || skin_count < n / 200 || featureless {
         if std::env::var_os("SMP_DETECT_DEBUG").is_some() {
             eprintln!("detect: head {head_count} skin {skin_count} of {n}");
         }
@@ -1123,7 +1128,8 @@ mod tests {
                 [40 + n, 120 + n, 40 + n / 2, 255]
             }
         });
-        for img in [landscape, RgbaImage::from_fn(300, 200, |_, _| [128, 128, 128, 255])] {
+        let skin_wall = RgbaImage::from_fn(300, 200, |x, y| [200, 150 + ((x + y) % 7) as u8, 130, 255]);
+        for img in [landscape, RgbaImage::from_fn(300, 200, |_, _| [128, 128, 128, 255]), skin_wall] {
             let d = detect(&img, img.width, img.height);
             assert_eq!(d.advice, vec![Advice::NoHead]);
             assert!(d.area.is_empty() && d.hairline.is_none());

@@ -1,7 +1,9 @@
 //! Small geometry helpers shared by regions and rendering.
 
+use serde::{Deserialize, Serialize};
+
 /// A point in image pixels (x to the right, y down). Pixel centres sit at `i + 0.5`.
-#[derive(Clone, Copy, Debug, PartialEq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Default, Serialize, Deserialize)]
 pub struct Point {
     pub x: f32,
     pub y: f32,

@@ -29,7 +29,7 @@ pub use region::{AreaMask, AreaSpec, BrushMode, Hairline, HairlineSide, Mask, St
 pub use render::{render_full_resolution, render_full_resolution_over, Preview, RenderParams, TimeState, Treatment};
 
 /// An RGBA8 image (sRGB, straight alpha), rows top to bottom.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct RgbaImage {
     pub width: u32,
     pub height: u32,

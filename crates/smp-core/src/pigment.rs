@@ -1,8 +1,10 @@
 //! Pigment: always ash-toned (cool, near carbon black). A shade is a dilution: how much of the
 //! light a fully covered patch of skin absorbs. Never an opaque paint colour.
 
+use serde::{Deserialize, Serialize};
+
 /// An ash-toned SMP pigment dilution.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Shade {
     /// Share of light absorbed under full coverage, 0.2 (very diluted) ..= 0.97 (undiluted carbon).
     pub strength: f32,

@@ -4,6 +4,8 @@
 //! All geometry is in full-image pixels; `scale` (raster px per full-image px) maps it onto
 //! the working copy or the full-resolution export.
 
+use serde::{Deserialize, Serialize};
+
 use crate::geometry::{distance_to_segment, PixelRect, Point};
 use crate::rng::value_noise;
 
@@ -68,7 +70,7 @@ impl Mask {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum BrushMode {
     Paint,
     Erase,
@@ -76,7 +78,7 @@ pub enum BrushMode {
 
 /// One brush stroke. `id` is unique within an edit history: it lets a renderer apply only what
 /// was added since its last frame while the user drags.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Stroke {
     pub id: u64,
     pub mode: BrushMode,
@@ -176,7 +178,7 @@ pub fn rasterize_area<S: AsRef<Stroke>>(
 /// A soft treatment area on a coarse grid of its own that covers the whole photo (detection
 /// makes one); it is resampled to any raster, so the same area drives the working preview and
 /// the full-resolution export. Brush strokes paint and erase on top of it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AreaMask {
     pub width: u32,
     pub height: u32,
@@ -235,7 +237,7 @@ impl AreaMask {
 }
 
 /// Which side of the hairline is treated, seen along the curve from its first point to its last.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum HairlineSide {
     /// Left of the direction of travel: *above* a curve drawn left to right.
     Left,
@@ -243,7 +245,7 @@ pub enum HairlineSide {
 }
 
 /// The front edge of the treatment: a smooth curve through the user's handles.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Hairline {
     /// Handles in full-image pixels, in order along the curve (at least 2 to take effect).
     pub points: Vec<Point>,

@@ -8,6 +8,8 @@
 //! - pigment multiplies the skin's linear-light transmittance (never an opaque colour), so the
 //!   photo's lighting, highlights and texture stay under the dots.
 
+use serde::{Deserialize, Serialize};
+
 use crate::color::{linear_to_srgb_u8, luminance, srgb_to_linear_table};
 use crate::geometry::{PixelRect, Point};
 use crate::photo_stats::{measure_look, PhotoLook};
@@ -16,7 +18,7 @@ use crate::placement::{Dot, DotTile};
 use crate::region::{rasterize_area, rasterize_stroke, AreaMask, Hairline, Mask, Stroke};
 use crate::RgbaImage;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub enum Treatment {
     /// Dots over the whole area: the buzz-cut illusion.
     #[default]
@@ -45,7 +47,7 @@ impl Treatment {
 }
 
 /// Where in time the preview shows the treatment.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TimeState {
     /// Sessions done, 1..=3. Each adds density (layering); the final density is reached at 3.
     pub sessions: u8,
@@ -114,7 +116,7 @@ impl TimeState {
 }
 
 /// Everything but the area that decides how the treatment looks.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RenderParams {
     pub treatment: Treatment,
     pub shade: Shade,

@@ -1,0 +1,45 @@
+// The page's loader, in place of trunk's inline one (scripts/post-build.mjs fills in the file
+// names). The page's Content-Security-Policy forbids every connection (connect-src 'none'),
+// so the wasm is not fetched: its bytes come as a same-origin script module and are compiled
+// here, once, for the page and for every Web Worker.
+import init from '%GLUE%';
+// wasmBase64: the wasm bytes; glueSource: the text of wasm-bindgen's glue module (the one
+// imported above), for the workers, so they make no request of their own.
+import { wasmBase64, glueSource } from '%WASM_JS%';
+
+// Any trap of the instance (a panic, out of memory) leaves it dead: say so calmly instead of
+// leaving a frozen page. The banner is plain HTML in index.html; this needs nothing from wasm.
+function showFatal() {
+  const banner = document.getElementById('fatal');
+  if (banner && banner.hidden) { banner.hidden = false; banner.focus(); }
+}
+window.addEventListener('error', (e) => { if (e.error instanceof WebAssembly.RuntimeError) showFatal(); });
+window.addEventListener('unhandledrejection', (e) => { if (e.reason instanceof WebAssembly.RuntimeError) showFatal(); });
+
+function fromBase64(text) {
+  if (Uint8Array.fromBase64) return Uint8Array.fromBase64(text);
+  const s = atob(text);
+  const bytes = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
+  return bytes;
+}
+
+try {
+  const module = await WebAssembly.compile(fromBase64(wasmBase64));
+
+  // Workers run the same module: the glue's text plus a few lines to start it on the module
+  // handed over in the first message. Made from a blob: URL, a worker keeps the page's policy.
+  const source = `${glueSource}
+self.onmessage = (e) => { self.onmessage = null; initSync({ module: e.data }); smp_worker_main(); };`;
+  const workerUrl = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+  globalThis.__smpSpawnWorker = () => {
+    const worker = new Worker(workerUrl, { type: 'module', name: 'smp-heavy-work' });
+    worker.postMessage(module);
+    return worker;
+  };
+
+  await init({ module_or_path: module });
+} catch (e) {
+  console.error(e);
+  showFatal();
+}
