@@ -84,6 +84,10 @@ export async function uploadPhoto(page, file) {
     const c = document.querySelector('#preview-canvas');
     return c && c.dataset.photoId !== prev && Number(c.dataset.frames || 0) > 0 && !document.querySelector('#busy');
   }, before, { timeout: 60_000 });
+  // The canvas takes the new photo's size (and is cleared) when the page renders; it is drawn in
+  // the animation frame the painter requested then. `frames` counts every photo's frames, so wait
+  // two frames (the painter's callback was registered first) before anyone reads the pixels.
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 }
 
 /** Upload a file that should be refused; wait for the message. */
