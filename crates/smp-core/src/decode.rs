@@ -640,7 +640,7 @@ pub(crate) mod tests {
         let img = decode_photo(bytes, &DecodeLimits::default()).unwrap();
         assert_eq!((img.width, img.height), (128, 96));
         for (x, y, want) in
-            [(32, 24, [220, 40, 40]), (96, 24, [40, 180, 60]), (32, 72, [40, 60, 210]), (96, 72, [205, 160, 135])]
+            [(32, 24, [220u8, 40, 40]), (96, 24, [40, 180, 60]), (32, 72, [40, 60, 210]), (96, 72, [205, 160, 135])]
         {
             let got = img.pixel(x, y);
             for c in 0..3 {
