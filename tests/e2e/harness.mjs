@@ -102,7 +102,9 @@ export async function uploadPhoto(page, file, { keepDetected = false } = {}) {
     return c && c.dataset.photoId !== prev && Number(c.dataset.frames || 0) > 0 && !document.querySelector('#busy')
       && document.body.dataset.detectedPhoto === c.dataset.photoId;
   }, before, { timeout: 60_000 });
-  // Let the prefill's frame be drawn.
+  // The canvas takes the new photo's size (and is cleared) when the page renders; it is drawn in
+  // the animation frame the painter requested then (with the prefilled area). `frames` counts
+  // every photo's frames, so wait two frames before anyone reads the pixels.
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   if (!keepDetected && !(await page.isDisabled('#clear'))) {
     await afterFrame(page, () => page.click('#clear'));
