@@ -11,6 +11,8 @@
 //! With ~4000 points per tile the tile is ~7 cm wide at SMP densities, so repetition is far
 //! below what an eye can find among sub-millimetre dots that vary in size and darkness.
 
+use std::sync::Mutex;
+
 use crate::rng::{hash3, unit_from_hash, SplitMix64};
 
 /// A periodic blue-noise point set in `[0, side)²`, minimum toroidal distance 1.
@@ -26,8 +28,28 @@ pub struct DotTile {
 const TILE_TARGET_POINTS: f32 = 4096.0;
 const BRIDSON_CANDIDATES: usize = 30;
 
+/// The tiles of the last few seeds: making one takes ~20 ms, and every photo opened, every
+/// export (and every fuzz run) asks again for the same seed.
+static RECENT_TILES: Mutex<Vec<DotTile>> = Mutex::new(Vec::new());
+const RECENT_TILES_KEPT: usize = 4;
+
 impl DotTile {
+    /// The tile of `seed` (made once, then copied from the last few seeds' tiles).
     pub fn new(seed: u64) -> Self {
+        if let Some(tile) = RECENT_TILES.lock().ok().and_then(|r| r.iter().find(|t| t.seed == seed).cloned()) {
+            return tile;
+        }
+        let tile = Self::generate(seed);
+        if let Ok(mut recent) = RECENT_TILES.lock() {
+            if recent.len() >= RECENT_TILES_KEPT {
+                recent.remove(0);
+            }
+            recent.push(tile.clone());
+        }
+        tile
+    }
+
+    fn generate(seed: u64) -> Self {
         let side = (TILE_TARGET_POINTS / 0.68).sqrt();
         let points = poisson_torus(seed, side, BRIDSON_CANDIDATES);
         Self { seed, side, points }
@@ -206,6 +228,14 @@ mod tests {
         let c = DotTile::new(43);
         assert_eq!(a.points, b.points);
         assert_ne!(a.points, c.points);
+        // A tile copied from the recent ones is the one generated from scratch.
+        for seed in [42, 43, 44, 45, 46, 42] {
+            let t = DotTile::new(seed);
+            assert_eq!(
+                (t.seed, t.side, &t.points),
+                (seed, DotTile::generate(seed).side, &DotTile::generate(seed).points)
+            );
+        }
         assert!(a.points.len() > 3000, "{} points", a.points.len());
     }
 
