@@ -27,6 +27,8 @@ pub struct DotTile {
 /// Points per tile the generator aims at (Bridson packs ~0.68 points per unit² at distance 1).
 const TILE_TARGET_POINTS: f32 = 4096.0;
 const BRIDSON_CANDIDATES: usize = 30;
+/// Most dots `dots_in` returns (~36 MB of them): a box of 0.7 m² at the highest density.
+const MAX_DOTS_IN_BOX: f64 = (1 << 20) as f64;
 
 /// The tiles of the last few seeds: making one takes ~20 ms, and every photo opened, every
 /// export (and every fuzz run) asks again for the same seed.
@@ -74,10 +76,12 @@ impl DotTile {
         }
         let unit = self.mm_per_unit(dots_per_mm2);
         let tile_mm = self.side * unit;
-        // Bound the work for absurd inputs (a huge box at a tiny scale).
+        // Bound the work and the memory for absurd inputs (a huge box at a tiny scale): no dots
+        // rather than millions of them. A whole head at the highest density is ~150 000 dots.
         let tiles_x = ((x1 / tile_mm).floor() - (x0 / tile_mm).floor() + 1.0).max(0.0);
         let tiles_y = ((y1 / tile_mm).floor() - (y0 / tile_mm).floor() + 1.0).max(0.0);
-        if tiles_x * tiles_y > 4096.0 {
+        let expected_dots = (x1 - x0) as f64 * (y1 - y0) as f64 * dots_per_mm2 as f64;
+        if tiles_x * tiles_y > 4096.0 || expected_dots > MAX_DOTS_IN_BOX {
             return out;
         }
         let (tx0, tx1) = ((x0 / tile_mm).floor() as i64, (x1 / tile_mm).floor() as i64);
@@ -237,6 +241,17 @@ mod tests {
             );
         }
         assert!(a.points.len() > 3000, "{} points", a.points.len());
+    }
+
+    #[test]
+    fn a_box_larger_than_any_head_gets_no_dots_instead_of_millions() {
+        // Found by fuzzing (render, a tiny working-copy scale): 2.4 m square at 0.8 dots/mm²
+        // asked for ~4.6 million dots (over 150 MB). A whole head (30 cm) at the highest
+        // density still gets every dot.
+        let tile = DotTile::new(1);
+        assert!(tile.dots_in(0.8, -1200.0, -1200.0, 1200.0, 1200.0).is_empty());
+        let n = tile.dots_in(1.5, 0.0, 0.0, 300.0, 300.0).len() as f32;
+        assert!((n / (300.0 * 300.0 * 1.5) - 1.0).abs() < 0.02, "{n} dots");
     }
 
     #[test]
