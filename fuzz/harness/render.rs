@@ -112,13 +112,21 @@ type Points = Vec<(Num, Num)>;
 
 #[derive(Arbitrary, Debug)]
 pub enum Step {
-    NewStroke { erase: bool, radius: Num, x: Num, y: Num, reuse_id: Option<u8> },
+    NewStroke {
+        erase: bool,
+        radius: Num,
+        x: Num,
+        y: Num,
+        reuse_id: Option<u8>,
+    },
     Extend(Points),
     Undo,
     Params(Params),
     /// Handles, feather (mm), treated side left.
     Hairline(Option<(Points, Num, bool)>),
-    Render { dragging: bool },
+    Render {
+        dragging: bool,
+    },
 }
 
 #[derive(Arbitrary, Debug)]
