@@ -12,6 +12,7 @@
 
 pub mod color;
 pub mod decode;
+pub mod detect;
 pub mod geometry;
 pub mod photo_stats;
 pub mod pigment;
@@ -24,8 +25,8 @@ pub mod rng;
 pub use decode::{decode_photo, probe_photo, DecodeLimits, PhotoError, PhotoInfo};
 pub use geometry::Point;
 pub use pigment::{Shade, SHADE_PRESETS};
-pub use region::{AreaSpec, BrushMode, Hairline, HairlineSide, Mask, Stroke};
-pub use render::{render_full_resolution, Preview, RenderParams, TimeState, Treatment};
+pub use region::{AreaMask, AreaSpec, BrushMode, Hairline, HairlineSide, Mask, Stroke};
+pub use render::{render_full_resolution, render_full_resolution_over, Preview, RenderParams, TimeState, Treatment};
 
 /// An RGBA8 image (sRGB, straight alpha), rows top to bottom.
 #[derive(Clone, Debug, PartialEq, Eq)]

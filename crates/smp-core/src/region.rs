@@ -153,11 +153,87 @@ fn stamp_capsule(mask: &mut Mask, a: Point, b: Point, r: f32, mode: BrushMode) -
 
 /// Rasterise a whole edit history into a new mask.
 pub fn rasterize_strokes<S: AsRef<Stroke>>(strokes: &[S], width: u32, height: u32, scale: f32) -> Mask {
-    let mut mask = Mask::new(width, height);
+    rasterize_area(None, strokes, width, height, scale)
+}
+
+/// Rasterise a base area (e.g. the detected scalp) and the brush strokes painted and erased on
+/// top of it into a new mask of `width x height` (a raster covering the whole photo).
+pub fn rasterize_area<S: AsRef<Stroke>>(
+    base: Option<&AreaMask>,
+    strokes: &[S],
+    width: u32,
+    height: u32,
+    scale: f32,
+) -> Mask {
+    let mut mask = match base {
+        Some(b) => b.resample(width, height),
+        None => Mask::new(width, height),
+    };
     for s in strokes {
         rasterize_stroke(&mut mask, s.as_ref(), scale, 0);
     }
     mask
+}
+
+/// A soft treatment area on a coarse grid of its own that covers the whole photo (detection
+/// makes one); it is resampled to any raster, so the same area drives the working preview and
+/// the full-resolution export. Brush strokes paint and erase on top of it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AreaMask {
+    pub width: u32,
+    pub height: u32,
+    /// The size of the full-resolution photo it covers.
+    pub full_width: u32,
+    pub full_height: u32,
+    /// 0 (outside) ..= 255 (inside), row-major.
+    pub data: Vec<u8>,
+}
+
+impl AreaMask {
+    pub fn empty(width: u32, height: u32, full_width: u32, full_height: u32) -> Self {
+        Self { width, height, full_width, full_height, data: vec![0; width as usize * height as usize] }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.data.iter().all(|&v| v == 0)
+    }
+
+    /// Share of the photo covered, 0..=1.
+    pub fn coverage(&self) -> f32 {
+        if self.data.is_empty() {
+            return 0.0;
+        }
+        self.data.iter().map(|&v| v as f64).sum::<f64>() as f32 / (255.0 * self.data.len() as f32)
+    }
+
+    /// Bilinear resampling onto a raster of `width x height` covering the same photo. The soft
+    /// values are sharpened around one half so the edge stays about one grid cell wide at any
+    /// resolution, never a blurred halo.
+    pub fn resample(&self, width: u32, height: u32) -> Mask {
+        let mut out = Mask::new(width, height);
+        let (gw, gh) = (self.width as usize, self.height as usize);
+        if gw == 0 || gh == 0 || self.data.len() != gw * gh || width == 0 || height == 0 {
+            return out;
+        }
+        let sx = gw as f32 / width as f32;
+        let sy = gh as f32 / height as f32;
+        let at = |x: usize, y: usize| self.data[y.min(gh - 1) * gw + x.min(gw - 1)] as f32;
+        for y in 0..height as usize {
+            let fy = ((y as f32 + 0.5) * sy - 0.5).max(0.0);
+            let (y0, ty) = (fy as usize, fy.fract());
+            for x in 0..width as usize {
+                let fx = ((x as f32 + 0.5) * sx - 0.5).max(0.0);
+                let (x0, tx) = (fx as usize, fx.fract());
+                let top = at(x0, y0) * (1.0 - tx) + at(x0 + 1, y0) * tx;
+                let bottom = at(x0, y0 + 1) * (1.0 - tx) + at(x0 + 1, y0 + 1) * tx;
+                let v = (top * (1.0 - ty) + bottom * ty) / 255.0;
+                // Contrast around 0.5 (smoothstep of a doubled slope).
+                let t = ((v - 0.5) * 2.0 + 0.5).clamp(0.0, 1.0);
+                out.data[y * width as usize + x] = (t * t * (3.0 - 2.0 * t) * 255.0).round() as u8;
+            }
+        }
+        out
+    }
 }
 
 /// Which side of the hairline is treated, seen along the curve from its first point to its last.
@@ -349,6 +425,34 @@ mod tests {
             }
         }
         assert_eq!(inc, full);
+    }
+
+    #[test]
+    fn a_base_area_resamples_to_any_raster_and_strokes_edit_it() {
+        // A 10x10 grid over a 1000x1000 photo, its left half inside.
+        let mut base = AreaMask::empty(10, 10, 1000, 1000);
+        for y in 0..10 {
+            for x in 0..5 {
+                base.data[y * 10 + x] = 255;
+            }
+        }
+        let small = rasterize_area(Some(&base), &[] as &[Stroke], 100, 100, 0.1);
+        let big = rasterize_area(Some(&base), &[] as &[Stroke], 1000, 1000, 1.0);
+        assert_eq!(small.get(10, 50), 255);
+        assert_eq!(small.get(90, 50), 0);
+        // The same share of the photo at both resolutions, the edge where the grid put it.
+        assert!((small.area_px() / 1e4 - big.area_px() / 1e6).abs() < 0.01);
+        assert!((big.area_px() / 1e6 - 0.5).abs() < 0.02, "{}", big.area_px() / 1e6);
+        // Erase on top of the base, paint outside it.
+        let strokes = [
+            stroke(1, BrushMode::Erase, 100.0, &[(200.0, 500.0)]),
+            stroke(2, BrushMode::Paint, 50.0, &[(800.0, 500.0)]),
+        ];
+        let edited = rasterize_area(Some(&base), &strokes, 100, 100, 0.1);
+        assert_eq!(edited.get(20, 50), 0);
+        assert_eq!(edited.get(80, 50), 255);
+        assert_eq!(edited.get(20, 10), 255);
+        assert!(AreaMask::empty(3, 3, 10, 10).is_empty());
     }
 
     #[test]

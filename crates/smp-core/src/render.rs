@@ -13,7 +13,7 @@ use crate::geometry::{PixelRect, Point};
 use crate::photo_stats::{measure_look, PhotoLook};
 use crate::pigment::Shade;
 use crate::placement::{Dot, DotTile};
-use crate::region::{rasterize_stroke, rasterize_strokes, Hairline, Mask, Stroke};
+use crate::region::{rasterize_area, rasterize_stroke, AreaMask, Hairline, Mask, Stroke};
 use crate::RgbaImage;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -896,6 +896,10 @@ pub struct Preview {
     look: PhotoLook,
     /// Coverage was last updated locally during a drag (area-wide statistics not refreshed).
     coverage_stale: bool,
+    /// The area under the strokes (e.g. the detected scalp), and whether the mask must be
+    /// rebuilt because it changed.
+    base: Option<AreaMask>,
+    base_changed: bool,
 }
 
 /// What an update of the mask did.
@@ -940,6 +944,17 @@ impl Preview {
             last_shade: None,
             mask_generation: 0,
             coverage_stale: false,
+            base: None,
+            base_changed: false,
+        }
+    }
+
+    /// Set the area the strokes paint and erase on (`None`: strokes only). The next render
+    /// rebuilds the mask when it differs from the current one.
+    pub fn set_base(&mut self, base: Option<&AreaMask>) {
+        if self.base.as_ref() != base {
+            self.base = base.cloned();
+            self.base_changed = true;
         }
     }
 
@@ -977,6 +992,7 @@ impl Preview {
                 let s = strokes[i].as_ref();
                 s.id == id && (s.points.len() == n || (i + 1 == self.applied.len() && s.points.len() > n))
             });
+        let extends = extends && !self.base_changed;
         let unchanged = extends
             && strokes.len() == self.applied.len()
             && self.applied.last().is_none_or(|&(_, n)| strokes.last().is_some_and(|s| s.as_ref().points.len() == n));
@@ -993,7 +1009,9 @@ impl Preview {
             }
             MaskChange::Grew(touched)
         } else {
-            self.mask = rasterize_strokes(strokes, self.original.width, self.original.height, self.scale);
+            self.mask =
+                rasterize_area(self.base.as_ref(), strokes, self.original.width, self.original.height, self.scale);
+            self.base_changed = false;
             MaskChange::Rebuilt
         };
         self.applied = strokes.iter().map(|s| (s.as_ref().id, s.as_ref().points.len())).collect();
@@ -1102,7 +1120,18 @@ pub fn render_full_resolution<S: AsRef<Stroke>>(
     hairline: Option<&Hairline>,
     params: &RenderParams,
 ) {
-    let mask = rasterize_strokes(strokes, photo.width, photo.height, 1.0);
+    render_full_resolution_over(photo, None, strokes, hairline, params)
+}
+
+/// [`render_full_resolution`] for strokes painted over a base area (see [`Preview::set_base`]).
+pub fn render_full_resolution_over<S: AsRef<Stroke>>(
+    photo: &mut RgbaImage,
+    base: Option<&AreaMask>,
+    strokes: &[S],
+    hairline: Option<&Hairline>,
+    params: &RenderParams,
+) {
+    let mask = rasterize_area(base, strokes, photo.width, photo.height, 1.0);
     let rect = mask.bounding_rect();
     let tile = DotTile::new(params.seed);
     let look = measure_look(photo, rect);
@@ -1218,9 +1247,11 @@ mod tests {
         // (crowded) dots; the fitted dome matches the area.
         let photo = RgbaImage::from_fn(200, 200, |_, _| [200, 160, 140, 255]);
         let strokes = [dab(1, 100.0, 100.0, 80.0)];
-        let fitted =
-            Dome::fit(&rasterize_strokes(&strokes, 200, 200, 1.0), PixelRect { x0: 0, y0: 0, x1: 200, y1: 200 })
-                .unwrap();
+        let fitted = Dome::fit(
+            &crate::region::rasterize_strokes(&strokes, 200, 200, 1.0),
+            PixelRect { x0: 0, y0: 0, x1: 200, y1: 200 },
+        )
+        .unwrap();
         assert!((fitted.axes.0 - 80.0).abs() < 2.0 && (fitted.axes.1 - 80.0).abs() < 2.0, "{fitted:?}");
         let darkening_in_ring = |follow_curve: bool, r0: f32, r1: f32| {
             let mut pv = Preview::new(photo.clone(), 200, 5);

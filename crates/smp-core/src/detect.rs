@@ -1,0 +1,1133 @@
+//! Automatic detection: from a photo, what an artist would otherwise mark by hand.
+//!
+//! Classical and per photo (no trained weights): the photo is reduced to a small grid
+//! ([`GRID_MAX_SIDE`] px on its longer side) and each grid pixel gets a colour (CIE Lab) and a
+//! texture feature. Seeds for skin (skin-like chroma, smooth), background (the image border) and
+//! hair (dark, grey or textured next to the skin) train one Gaussian mixture per class; pixels are
+//! labelled by likelihood with a Potts smoothness term (iterated conditional modes), the models
+//! are refitted from the labels and the labelling repeated (GrabCut without the graph cut). The
+//! head is the connected hair + skin region holding the skin seed.
+//!
+//! On that labelling:
+//! - **face**: dark holes inside the skin that pair up as eyes (and brows above them);
+//! - **scale**: eye distance (63 mm between pupils) when a face is found, else the head's width
+//!   (~155 mm);
+//! - **view**: front (a face), top (the scalp surrounded, no neck), back or side (by the head's
+//!   left-right symmetry);
+//! - **treatable area**: scalp skin that is not face (in front views above the suggested
+//!   hairline), plus thinning zones where skin shows between hairs;
+//! - **hairline** (front views): the mid-frontal point 80 mm above the brows (70 aggressive,
+//!   100 conservative), temple points lower and wider;
+//! - **colours and advice**: hair colour and skin tone; light hair worn long, no hair loss, or no
+//!   head at all get an honest note instead of dots.
+
+use crate::color::srgb_to_linear_table;
+use crate::geometry::Point;
+use crate::region::{AreaMask, Hairline, HairlineSide};
+use crate::resize::downscale_area;
+use crate::RgbaImage;
+
+/// Detection runs on a grid with at most this many pixels on its longer side.
+pub const GRID_MAX_SIDE: u32 = 256;
+/// Typical adult distance between the pupils, mm.
+pub const EYE_DISTANCE_MM: f32 = 63.0;
+/// Typical adult head width above the ears, mm.
+pub const HEAD_WIDTH_MM: f32 = 155.0;
+/// The artists' rule: the mid-frontal point of the hairline above the brows, mm.
+pub const HAIRLINE_ABOVE_BROWS_MM: f32 = 80.0;
+pub const HAIRLINE_AGGRESSIVE_MM: f32 = 70.0;
+pub const HAIRLINE_CONSERVATIVE_MM: f32 = 100.0;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[repr(u8)]
+pub enum Label {
+    #[default]
+    Background = 0,
+    Skin = 1,
+    Hair = 2,
+    /// Skin of the face (front views: below the hairline).
+    Face = 3,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum View {
+    Front,
+    Side,
+    Back,
+    Top,
+}
+
+impl View {
+    pub fn label(self) -> &'static str {
+        match self {
+            View::Front => "front",
+            View::Side => "side",
+            View::Back => "back",
+            View::Top => "top-down",
+        }
+    }
+}
+
+/// What the eyes and brows tell, in full-image px.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Face {
+    pub left_eye: Point,
+    pub right_eye: Point,
+    /// The brows' top line at the face's mid-line.
+    pub brow_mid: Point,
+    /// Unit vector from the brows toward the top of the head (image coordinates).
+    pub up: Point,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScaleSource {
+    EyeDistance,
+    HeadWidth,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Advice {
+    /// Nothing in the photo looks like a head.
+    NoHead,
+    /// Hair covers the scalp: SMP is not needed (or only for density the user marks).
+    NoHairLoss,
+    /// Blonde or light hair worn long: pigment dots would show against it.
+    LightLongHair,
+}
+
+impl Advice {
+    pub fn message(self) -> &'static str {
+        match self {
+            Advice::NoHead => {
+                "We could not find a head in this photo. Please choose a photo of your head (front, side, back or top), \
+                 or mark the area yourself with the brush."
+            }
+            Advice::NoHairLoss => {
+                "We found no hair loss in this photo: hair covers the scalp, so SMP is usually not needed. \
+                 You can still mark an area with the brush to see density added."
+            }
+            Advice::LightLongHair => {
+                "Your hair looks light (blonde or grey) and worn long. SMP is usually not advised then: the dots are \
+                 ash-dark and show through light hair. Ask an artist, or try the preview with short hair."
+            }
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Detection {
+    /// The grid size (labels and masks below are on it).
+    pub grid_width: u32,
+    pub grid_height: u32,
+    /// Per grid pixel, row-major.
+    pub labels: Vec<Label>,
+    pub view: Option<View>,
+    pub face: Option<Face>,
+    /// The treatable scalp (soft, on the grid, covering the full image).
+    pub area: AreaMask,
+    /// A suggested hairline in full-image px (front views with a face).
+    pub hairline: Option<Hairline>,
+    /// Full-image px per mm and how it was found.
+    pub px_per_mm: Option<(f32, ScaleSource)>,
+    /// Mean sRGB colour of the hair and of the scalp skin, when found.
+    pub hair_rgb: Option<[u8; 3]>,
+    pub skin_rgb: Option<[u8; 3]>,
+    pub advice: Vec<Advice>,
+}
+
+impl Detection {
+    pub fn label_at(&self, x: u32, y: u32) -> Label {
+        self.labels[(y * self.grid_width + x) as usize]
+    }
+
+    /// A one-line summary for the user.
+    pub fn summary(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(v) = self.view {
+            parts.push(format!("{} view", v.label()));
+        }
+        if self.face.is_some() {
+            parts.push("face found".into());
+        }
+        match self.px_per_mm {
+            Some((_, ScaleSource::EyeDistance)) => parts.push("scale from the eyes".into()),
+            Some((_, ScaleSource::HeadWidth)) => parts.push("scale from the head's width".into()),
+            None => {}
+        }
+        parts.join(", ")
+    }
+}
+
+/// One grid pixel's features: CIE L*a*b* and local texture.
+#[derive(Clone, Copy, Debug, Default)]
+struct Feat {
+    l: f32,
+    a: f32,
+    b: f32,
+    tex: f32,
+}
+
+impl Feat {
+    fn chroma(&self) -> f32 {
+        (self.a * self.a + self.b * self.b).sqrt()
+    }
+    fn hue_deg(&self) -> f32 {
+        self.b.atan2(self.a).to_degrees()
+    }
+    fn vec(&self) -> [f32; 4] {
+        [self.l, self.a, self.b, self.tex]
+    }
+}
+
+fn lab_from_linear(r: f32, g: f32, b: f32) -> [f32; 3] {
+    let x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.9505;
+    let y = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    let z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.089;
+    let f = |t: f32| if t > 0.008856 { t.cbrt() } else { 7.787 * t + 16.0 / 116.0 };
+    let (fx, fy, fz) = (f(x), f(y), f(z));
+    [116.0 * fy - 16.0, 500.0 * (fx - fy), 200.0 * (fy - fz)]
+}
+
+/// Box mean over a (2r+1)² window via a summed-area table.
+fn box_mean(src: &[f32], w: usize, h: usize, r: usize) -> Vec<f32> {
+    let mut sat = vec![0f64; (w + 1) * (h + 1)];
+    for y in 0..h {
+        let mut row = 0f64;
+        for x in 0..w {
+            row += src[y * w + x] as f64;
+            sat[(y + 1) * (w + 1) + x + 1] = sat[y * (w + 1) + x + 1] + row;
+        }
+    }
+    let mut out = vec![0f32; w * h];
+    for y in 0..h {
+        let (y0, y1) = (y.saturating_sub(r), (y + r + 1).min(h));
+        for x in 0..w {
+            let (x0, x1) = (x.saturating_sub(r), (x + r + 1).min(w));
+            let s = sat[y1 * (w + 1) + x1] - sat[y0 * (w + 1) + x1] - sat[y1 * (w + 1) + x0] + sat[y0 * (w + 1) + x0];
+            out[y * w + x] = (s / ((x1 - x0) * (y1 - y0)) as f64) as f32;
+        }
+    }
+    out
+}
+
+fn features(grid: &RgbaImage) -> Vec<Feat> {
+    let lut = srgb_to_linear_table();
+    let (w, h) = (grid.width as usize, grid.height as usize);
+    let mut feats: Vec<Feat> = grid
+        .data
+        .chunks_exact(4)
+        .map(|p| {
+            let [l, a, b] = lab_from_linear(lut[p[0] as usize], lut[p[1] as usize], lut[p[2] as usize]);
+            Feat { l, a, b, tex: 0.0 }
+        })
+        .collect();
+    // Texture: the mean absolute high-pass of L* around each pixel (hair strands are busy, skin
+    // and most backgrounds are smooth at this scale).
+    let l: Vec<f32> = feats.iter().map(|f| f.l).collect();
+    let smooth = box_mean(&l, w, h, 1);
+    let hp: Vec<f32> = l.iter().zip(&smooth).map(|(a, b)| (a - b).abs()).collect();
+    let tex = box_mean(&hp, w, h, 2);
+    for (f, t) in feats.iter_mut().zip(tex) {
+        f.tex = t;
+    }
+    feats
+}
+
+/// How skin-like a colour is, 0..1, from hue and chroma (works across skin tones: skin is
+/// orange-red in a*b*, from pale to dark; grey, white and black hair have little chroma).
+fn skin_prior(f: &Feat) -> f32 {
+    let c = f.chroma();
+    let hue = f.hue_deg();
+    if !(f.l > 12.0 && f.l < 97.0) {
+        return 0.0;
+    }
+    let hue_ok = 1.0 - ((hue - 48.0).abs() / 42.0).clamp(0.0, 1.0);
+    let chroma_ok = ((c - 6.0) / 10.0).clamp(0.0, 1.0) * (1.0 - ((c - 42.0) / 18.0).clamp(0.0, 1.0));
+    hue_ok.sqrt() * chroma_ok
+}
+
+/// A diagonal Gaussian mixture over the 4 features.
+#[derive(Clone, Debug)]
+struct Gmm {
+    weights: Vec<f32>,
+    means: Vec<[f32; 4]>,
+    vars: Vec<[f32; 4]>,
+}
+
+const MIN_VAR: [f32; 4] = [9.0, 4.0, 4.0, 0.25];
+
+impl Gmm {
+    /// Fit `k` components to the samples (k-means++-like deterministic init, a few EM steps).
+    fn fit(samples: &[[f32; 4]], k: usize) -> Option<Gmm> {
+        if samples.len() < 8 {
+            return None;
+        }
+        let k = k.min(samples.len() / 4).max(1);
+        // Init: spread over the L* order (deterministic).
+        let mut order: Vec<usize> = (0..samples.len()).collect();
+        order.sort_by(|&a, &b| samples[a][0].total_cmp(&samples[b][0]));
+        let mut means: Vec<[f32; 4]> = (0..k).map(|i| samples[order[(2 * i + 1) * samples.len() / (2 * k)]]).collect();
+        let mut vars = vec![[100.0, 50.0, 50.0, 4.0]; k];
+        let mut weights = vec![1.0 / k as f32; k];
+        let step = (samples.len() / 6000).max(1);
+        for _ in 0..6 {
+            let mut acc_w = vec![0f64; k];
+            let mut acc_m = vec![[0f64; 4]; k];
+            let mut acc_v = vec![[0f64; 4]; k];
+            let g = Gmm { weights: weights.clone(), means: means.clone(), vars: vars.clone() };
+            let mut resp = vec![0f32; k];
+            for s in samples.iter().step_by(step) {
+                let mut total = 0f32;
+                let best = (0..k).map(|j| g.component_log(j, s)).fold(f32::NEG_INFINITY, f32::max);
+                for (j, r) in resp.iter_mut().enumerate() {
+                    *r = (g.component_log(j, s) - best).exp();
+                    total += *r;
+                }
+                for j in 0..k {
+                    let r = (resp[j] / total) as f64;
+                    acc_w[j] += r;
+                    for d in 0..4 {
+                        acc_m[j][d] += r * s[d] as f64;
+                        acc_v[j][d] += r * (s[d] as f64) * (s[d] as f64);
+                    }
+                }
+            }
+            let n: f64 = acc_w.iter().sum();
+            for j in 0..k {
+                if acc_w[j] < 1e-6 {
+                    continue;
+                }
+                weights[j] = (acc_w[j] / n) as f32;
+                for d in 0..4 {
+                    let m = acc_m[j][d] / acc_w[j];
+                    means[j][d] = m as f32;
+                    vars[j][d] = ((acc_v[j][d] / acc_w[j] - m * m) as f32).max(MIN_VAR[d]);
+                }
+            }
+        }
+        Some(Gmm { weights, means, vars })
+    }
+
+    fn component_log(&self, j: usize, s: &[f32; 4]) -> f32 {
+        let mut e = self.weights[j].max(1e-6).ln();
+        for d in 0..4 {
+            let diff = s[d] - self.means[j][d];
+            e -= 0.5 * (diff * diff / self.vars[j][d] + self.vars[j][d].ln());
+        }
+        e
+    }
+
+    fn log_likelihood(&self, s: &[f32; 4]) -> f32 {
+        let mut logs = [f32::NEG_INFINITY; 8];
+        let k = self.weights.len().min(8);
+        for (j, l) in logs.iter_mut().enumerate().take(k) {
+            *l = self.component_log(j, s);
+        }
+        let best = logs[..k].iter().cloned().fold(f32::NEG_INFINITY, f32::max);
+        best + logs[..k].iter().map(|l| (l - best).exp()).sum::<f32>().ln()
+    }
+}
+
+/// Connected components (4-neighbourhood) of `on`; returns a component id per pixel (0 = off)
+/// and the pixel count per id (index 0 unused).
+fn components(on: &[bool], w: usize, h: usize) -> (Vec<u32>, Vec<usize>) {
+    let mut id = vec![0u32; w * h];
+    let mut sizes = vec![0usize];
+    let mut stack = Vec::new();
+    for start in 0..w * h {
+        if !on[start] || id[start] != 0 {
+            continue;
+        }
+        let c = sizes.len() as u32;
+        sizes.push(0);
+        id[start] = c;
+        stack.push(start);
+        while let Some(i) = stack.pop() {
+            sizes[c as usize] += 1;
+            let (x, y) = (i % w, i / w);
+            let mut visit = |j: usize| {
+                if on[j] && id[j] == 0 {
+                    id[j] = c;
+                    stack.push(j);
+                }
+            };
+            if x > 0 {
+                visit(i - 1);
+            }
+            if x + 1 < w {
+                visit(i + 1);
+            }
+            if y > 0 {
+                visit(i - w);
+            }
+            if y + 1 < h {
+                visit(i + w);
+            }
+        }
+    }
+    (id, sizes)
+}
+
+/// Dilate (grow) a binary mask by `r` px (square), via the box mean.
+fn dilate(on: &[bool], w: usize, h: usize, r: usize) -> Vec<bool> {
+    let f: Vec<f32> = on.iter().map(|&b| b as u8 as f32).collect();
+    box_mean(&f, w, h, r).into_iter().map(|v| v > 1e-6).collect()
+}
+
+fn erode(on: &[bool], w: usize, h: usize, r: usize) -> Vec<bool> {
+    let f: Vec<f32> = on.iter().map(|&b| b as u8 as f32).collect();
+    box_mean(&f, w, h, r).into_iter().map(|v| v > 1.0 - 1e-6).collect()
+}
+
+/// Label the grid: background / skin / hair (the head only; everything else background).
+fn segment(feats: &[Feat], w: usize, h: usize) -> Option<Vec<Label>> {
+    let n = w * h;
+    let prior: Vec<f32> = feats.iter().map(skin_prior).collect();
+    let tex_ref = {
+        let mut t: Vec<f32> = feats.iter().map(|f| f.tex).collect();
+        t.sort_by(f32::total_cmp);
+        t[t.len() / 2].max(0.5)
+    };
+    // Skin seed: the largest smooth, clearly skin-coloured region.
+    let skin_like: Vec<bool> = (0..n).map(|i| prior[i] > 0.5 && feats[i].tex < 2.5 * tex_ref).collect();
+    let skin_like = erode(&skin_like, w, h, 1);
+    let (ids, sizes) = components(&skin_like, w, h);
+    // The skin seed: the biggest skin-like region, favouring the upper and central part of the
+    // photo (a head is rarely at the bottom edge; an orange garment often is).
+    let mut weight = vec![0f32; sizes.len()];
+    for (i, &c) in ids.iter().enumerate() {
+        if c != 0 {
+            let (x, y) = ((i % w) as f32 / w as f32, (i / w) as f32 / h as f32);
+            weight[c as usize] += (1.0 - 0.8 * y) * (1.0 - (x - 0.5).abs());
+        }
+    }
+    let mut biggest = (1..sizes.len()).max_by(|&a, &b| weight[a].total_cmp(&weight[b])).unwrap_or(0);
+    let (ids, sizes) = if sizes[biggest] >= n / 100 {
+        (ids, sizes)
+    } else {
+        // Desaturated or colour-cast photos: the smooth, lighter-than-median middle of the photo.
+        let mut ls: Vec<f32> = feats.iter().map(|f| f.l).collect();
+        ls.sort_by(f32::total_cmp);
+        let median_l = ls[n / 2];
+        let central: Vec<bool> = (0..n)
+            .map(|i| {
+                let (x, y) = (i % w, i / w);
+                let f = &feats[i];
+                let warm = f.chroma() >= 3.0 && (-10.0..110.0).contains(&f.hue_deg());
+                x > w / 5
+                    && x < w * 4 / 5
+                    && y > h / 6
+                    && y < h * 4 / 5
+                    && f.tex < tex_ref
+                    && f.l > median_l
+                    && f.chroma() < 40.0
+                    && warm
+            })
+            .collect();
+        let (ids, sizes) = components(&erode(&central, w, h, 1), w, h);
+        biggest = (1..sizes.len()).max_by_key(|&c| sizes[c]).unwrap_or(0);
+        (ids, sizes)
+    };
+    if sizes[biggest] < n / 100 {
+        if std::env::var_os("SMP_DETECT_DEBUG").is_some() {
+            eprintln!("segment: skin seed too small: {} of {n}", sizes[biggest]);
+        }
+        return None;
+    }
+    let skin_seed: Vec<bool> = ids.iter().map(|&c| c as usize == biggest).collect();
+    // Background seed: the image border ring, unless skin-like.
+    let ring = (w.min(h) / 40).max(2);
+    let border = |i: usize| {
+        let (x, y) = (i % w, i / w);
+        x < ring || y < ring || x + ring >= w || y + ring >= h
+    };
+    let near_skin = dilate(&skin_seed, w, h, (w.min(h) / 10).max(3));
+    let bg_seed: Vec<bool> = (0..n).map(|i| border(i) && !skin_seed[i] && prior[i] < 0.5).collect();
+    // Hair seed: next to the skin, not skin-coloured, and dark, grey or busy.
+    let hair_seed: Vec<bool> = (0..n)
+        .map(|i| {
+            let f = &feats[i];
+            near_skin[i]
+                && !skin_seed[i]
+                && !bg_seed[i]
+                && prior[i] < 0.35
+                && (f.l < 35.0 || f.tex > 1.8 * tex_ref || (f.chroma() < 10.0 && f.l > 45.0 && f.tex > 1.2 * tex_ref))
+        })
+        .collect();
+    let collect = |seed: &[bool]| -> Vec<[f32; 4]> { (0..n).filter(|&i| seed[i]).map(|i| feats[i].vec()).collect() };
+    let skin_model = Gmm::fit(&collect(&skin_seed), 3)?;
+    let bg_model = Gmm::fit(&collect(&bg_seed), 4);
+    let hair_model = Gmm::fit(&collect(&hair_seed), 3);
+    let mut models: [Option<Gmm>; 3] = [bg_model, Some(skin_model), hair_model];
+    let mut labels = vec![Label::Background; n];
+    for round in 0..2 {
+        let unary: Vec<[f32; 3]> = (0..n)
+            .map(|i| {
+                let v = feats[i].vec();
+                let mut u = [f32::INFINITY; 3];
+                for (c, m) in models.iter().enumerate() {
+                    if let Some(m) = m {
+                        u[c] = -m.log_likelihood(&v);
+                    }
+                }
+                // The skin colour prior sharpens skin vs. skin-like backgrounds and hair.
+                u[1] -= 4.0 * (prior[i] - 0.3);
+                // Hair is busy or dark: smooth, mid-to-light pixels are unlikely hair.
+                let f = &feats[i];
+                if f.l > 35.0 {
+                    u[2] += 2.0 * (1.0 - f.tex / tex_ref).max(0.0);
+                }
+                // The border leans to background, the centre to the head.
+                if border(i) {
+                    u[0] -= 1.0;
+                }
+                u
+            })
+            .collect();
+        labels = icm(&unary, w, h, 1.2, 4);
+        if round == 0 {
+            for (c, label) in [Label::Background, Label::Skin, Label::Hair].into_iter().enumerate() {
+                let s: Vec<[f32; 4]> = (0..n).filter(|&i| labels[i] == label).map(|i| feats[i].vec()).collect();
+                if let Some(m) = Gmm::fit(&s, if c == 0 { 4 } else { 3 }) {
+                    models[c] = Some(m);
+                }
+            }
+        }
+    }
+    // The head: the hair + skin component holding most of the skin seed.
+    let head: Vec<bool> = labels.iter().map(|&l| l != Label::Background).collect();
+    let (hid, hsizes) = components(&head, w, h);
+    let mut votes = vec![0usize; hsizes.len()];
+    for i in 0..n {
+        if skin_seed[i] {
+            votes[hid[i] as usize] += 1;
+        }
+    }
+    let keep = (1..hsizes.len()).max_by_key(|&c| votes[c])?;
+    for i in 0..n {
+        if hid[i] as usize != keep {
+            labels[i] = Label::Background;
+        }
+    }
+    fill_smooth_holes(&mut labels, feats, w, h, tex_ref);
+    if std::env::var_os("SMP_DETECT_DEBUG").is_some() {
+        let count = |l: Label| labels.iter().filter(|&&x| x == l).count();
+        eprintln!(
+            "segment: seed skin {} bg {} hair {}; labels skin {} hair {} bg {}",
+            skin_seed.iter().filter(|&&b| b).count(),
+            bg_seed.iter().filter(|&&b| b).count(),
+            hair_seed.iter().filter(|&&b| b).count(),
+            count(Label::Skin),
+            count(Label::Hair),
+            count(Label::Background)
+        );
+    }
+    Some(labels)
+}
+
+/// Regions enclosed by skin that are smooth and not darker than the skin (shine, freckles,
+/// a reflection) are skin; dark or busy ones (eyes, hair tufts) keep their label.
+fn fill_smooth_holes(labels: &mut [Label], feats: &[Feat], w: usize, h: usize, tex_ref: f32) {
+    let n = w * h;
+    let not_skin: Vec<bool> = labels.iter().map(|&l| l != Label::Skin).collect();
+    let (ids, sizes) = components(&not_skin, w, h);
+    let mut touches_border = vec![false; sizes.len()];
+    let mut sum_l = vec![0f32; sizes.len()];
+    let mut sum_t = vec![0f32; sizes.len()];
+    for i in 0..n {
+        let c = ids[i] as usize;
+        if c == 0 {
+            continue;
+        }
+        let (x, y) = (i % w, i / w);
+        if x == 0 || y == 0 || x + 1 == w || y + 1 == h {
+            touches_border[c] = true;
+        }
+        sum_l[c] += feats[i].l;
+        sum_t[c] += feats[i].tex;
+    }
+    let skin_l: Vec<f32> = (0..n).filter(|&i| labels[i] == Label::Skin).map(|i| feats[i].l).collect();
+    if skin_l.is_empty() {
+        return;
+    }
+    let skin_mean = skin_l.iter().sum::<f32>() / skin_l.len() as f32;
+    for i in 0..n {
+        let c = ids[i] as usize;
+        if c == 0 || touches_border[c] {
+            continue;
+        }
+        let s = sizes[c] as f32;
+        if sum_l[c] / s > skin_mean - 8.0 && sum_t[c] / s < 1.6 * tex_ref {
+            labels[i] = Label::Skin;
+        }
+    }
+}
+
+/// Iterated conditional modes on a 4-neighbour Potts model.
+fn icm(unary: &[[f32; 3]], w: usize, h: usize, beta: f32, iterations: usize) -> Vec<Label> {
+    const L: [Label; 3] = [Label::Background, Label::Skin, Label::Hair];
+    let argmin = |u: &[f32; 3]| (0..3).min_by(|&a, &b| u[a].total_cmp(&u[b])).unwrap_or(0);
+    let mut cur: Vec<u8> = unary.iter().map(|u| argmin(u) as u8).collect();
+    for _ in 0..iterations {
+        let mut changed = 0;
+        for y in 0..h {
+            for x in 0..w {
+                let i = y * w + x;
+                let mut cost = unary[i];
+                let mut add = |j: usize| {
+                    for (c, v) in cost.iter_mut().enumerate() {
+                        if cur[j] as usize != c {
+                            *v += beta;
+                        }
+                    }
+                };
+                if x > 0 {
+                    add(i - 1);
+                }
+                if x + 1 < w {
+                    add(i + 1);
+                }
+                if y > 0 {
+                    add(i - w);
+                }
+                if y + 1 < h {
+                    add(i + w);
+                }
+                let best = argmin(&cost) as u8;
+                if best != cur[i] {
+                    cur[i] = best;
+                    changed += 1;
+                }
+            }
+        }
+        if changed == 0 {
+            break;
+        }
+    }
+    cur.into_iter().map(|c| L[c as usize]).collect()
+}
+
+/// A dark hole inside the skin: a candidate eye or brow (grid px).
+#[derive(Clone, Copy, Debug)]
+struct Hole {
+    cx: f32,
+    cy: f32,
+    top: f32,
+    width: f32,
+    area: usize,
+}
+
+/// Eyes (and brows) as pairs of holes inside the skin region. Returns grid-px face data.
+fn find_face(labels: &[Label], feats: &[Feat], w: usize, h: usize) -> Option<(Point, Point, f32)> {
+    let n = w * h;
+    let skin: Vec<bool> = labels.iter().map(|&l| l == Label::Skin).collect();
+    // Non-skin reachable from the border (through non-skin) is outside; the rest are holes.
+    let mut outside = vec![false; n];
+    let mut stack: Vec<usize> =
+        (0..n).filter(|&i| (i % w == 0 || i % w == w - 1 || i / w == 0 || i / w == h - 1) && !skin[i]).collect();
+    for &i in &stack {
+        outside[i] = true;
+    }
+    while let Some(i) = stack.pop() {
+        let (x, y) = (i % w, i / w);
+        let mut visit = |j: usize| {
+            if !skin[j] && !outside[j] {
+                outside[j] = true;
+                stack.push(j);
+            }
+        };
+        if x > 0 {
+            visit(i - 1);
+        }
+        if x + 1 < w {
+            visit(i + 1);
+        }
+        if y > 0 {
+            visit(i - w);
+        }
+        if y + 1 < h {
+            visit(i + w);
+        }
+    }
+    // Also count clearly dark pixels inside the skin as hole pixels (eyes with skin-coloured lids).
+    let skin_l: Vec<f32> = (0..n).filter(|&i| skin[i]).map(|i| feats[i].l).collect();
+    if skin_l.len() < 50 {
+        return None;
+    }
+    let mut sorted = skin_l;
+    sorted.sort_by(f32::total_cmp);
+    let skin_median = sorted[sorted.len() / 2];
+    let hole: Vec<bool> =
+        (0..n).map(|i| (!skin[i] && !outside[i]) || (skin[i] && feats[i].l < skin_median - 25.0)).collect();
+    let (ids, sizes) = components(&hole, w, h);
+    let mut holes: Vec<Hole> = Vec::new();
+    let mut acc = vec![(0f32, 0f32, f32::MAX, f32::MAX, 0f32, 0f32); sizes.len()];
+    for i in 0..n {
+        let c = ids[i] as usize;
+        if c == 0 {
+            continue;
+        }
+        let (x, y) = ((i % w) as f32, (i / w) as f32);
+        let a = &mut acc[c];
+        a.0 += x;
+        a.1 += y;
+        a.2 = a.2.min(x);
+        a.3 = a.3.min(y);
+        a.4 = a.4.max(x);
+        a.5 = a.5.max(y);
+    }
+    let min_area = (n / 20000).max(3);
+    let max_area = n / 60;
+    for c in 1..sizes.len() {
+        let s = sizes[c];
+        if s < min_area || s > max_area {
+            continue;
+        }
+        let a = acc[c];
+        let (width, height) = (a.4 - a.2 + 1.0, a.5 - a.3 + 1.0);
+        if width < 0.8 * height || width > 6.0 * height {
+            continue;
+        }
+        holes.push(Hole { cx: a.0 / s as f32, cy: a.1 / s as f32, top: a.3, width, area: s });
+    }
+    // Pairs: level, similar, apart by 1.5-5 of their widths.
+    let pair_score = |a: &Hole, b: &Hole| -> Option<f32> {
+        let dx = (b.cx - a.cx).abs();
+        let dy = (b.cy - a.cy).abs();
+        let wmean = 0.5 * (a.width + b.width);
+        if dx < 1.4 * wmean || dx > 5.0 * wmean || dy > 0.3 * dx || dx < 0.04 * w as f32 {
+            return None;
+        }
+        let size_ratio = a.area.max(b.area) as f32 / a.area.min(b.area).max(1) as f32;
+        if size_ratio > 3.0 {
+            return None;
+        }
+        Some(dy / dx + 0.3 * (size_ratio - 1.0) + 0.2 * ((dx / wmean) - 2.5).abs() / 2.5)
+    };
+    let mut pairs: Vec<(f32, usize, usize)> = Vec::new();
+    for i in 0..holes.len() {
+        for j in i + 1..holes.len() {
+            if let Some(s) = pair_score(&holes[i], &holes[j]) {
+                pairs.push((s, i, j));
+            }
+        }
+    }
+    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    // A face around the pair: skin beside both eyes (a profile shows one side only), skin below
+    // between them (nose, cheeks) and head (skin or hair) above them.
+    let is_skin = |x: f32, y: f32| {
+        let (x, y) = (x.round(), y.round());
+        x >= 0.0
+            && y >= 0.0
+            && (x as usize) < w
+            && (y as usize) < h
+            && matches!(labels[y as usize * w + x as usize], Label::Skin | Label::Face)
+    };
+    let is_head = |x: f32, y: f32| {
+        let (x, y) = (x.round(), y.round());
+        x >= 0.0
+            && y >= 0.0
+            && (x as usize) < w
+            && (y as usize) < h
+            && labels[y as usize * w + x as usize] != Label::Background
+    };
+    let share = |pts: &[(f32, f32)], f: &dyn Fn(f32, f32) -> bool| {
+        pts.iter().filter(|&&(x, y)| f(x, y)).count() as f32 / pts.len() as f32
+    };
+    let face_like = |a: &Hole, b: &Hole| {
+        let (l, r) = if a.cx < b.cx { (a, b) } else { (b, a) };
+        let dx = r.cx - l.cx;
+        let ey = 0.5 * (l.cy + r.cy);
+        let mx = 0.5 * (l.cx + r.cx);
+        let side = |x0: f32| -> Vec<(f32, f32)> {
+            (0..6).flat_map(|k| [-0.1f32, 0.0, 0.1].map(|dy| (x0 + k as f32 * 0.06 * dx, ey + dy * dx))).collect()
+        };
+        let beside_l = share(&side(l.cx - 0.55 * dx), &is_skin);
+        let beside_r = share(&side(r.cx + 0.25 * dx), &is_skin);
+        let below: Vec<(f32, f32)> = (0..5)
+            .flat_map(|k| [-0.12f32, 0.0, 0.12].map(|ox| (mx + ox * dx, ey + (0.3 + 0.1 * k as f32) * dx)))
+            .collect();
+        let above: Vec<(f32, f32)> = (0..6)
+            .flat_map(|k| [-0.3f32, 0.0, 0.3].map(|ox| (mx + ox * dx, ey - (0.6 + 0.1 * k as f32) * dx)))
+            .collect();
+        // The face is 1.8-3.2 eye distances wide at the eyes (nostrils and mouth corners pair
+        // up too, but much closer together for the face's width).
+        let row = ey.round().clamp(0.0, h as f32 - 1.0) as usize;
+        let reach = (3.0 * dx) as isize;
+        let span = |dir: isize, from: f32| {
+            let mut last = from as isize;
+            for k in 1..reach {
+                let x = from as isize + dir * k;
+                if x < 0 || x >= w as isize {
+                    break;
+                }
+                if matches!(labels[row * w + x as usize], Label::Skin | Label::Face) {
+                    last = x;
+                }
+            }
+            last
+        };
+        let width = (span(1, r.cx) - span(-1, l.cx)) as f32;
+        (1.8..3.2).contains(&(width / dx))
+            && beside_l > 0.6
+            && beside_r > 0.6
+            && share(&below, &is_skin) > 0.7
+            && share(&above, &is_head) > 0.8
+    };
+    let &(_, i, j) = pairs.iter().find(|p| face_like(&holes[p.1], &holes[p.2]))?;
+    let (mut a, mut b) = (holes[i], holes[j]);
+    if a.cx > b.cx {
+        std::mem::swap(&mut a, &mut b);
+    }
+    let dx = b.cx - a.cx;
+    // Another pair just below: this pair was the brows. Just above: those are the brows.
+    let near = |p: &(f32, usize, usize), below: bool| {
+        let (c, d) = (holes[p.1], holes[p.2]);
+        let my = 0.5 * (c.cy + d.cy);
+        let ay = 0.5 * (a.cy + b.cy);
+        let mx = 0.5 * (c.cx + d.cx);
+        let ax = 0.5 * (a.cx + b.cx);
+        let gap = if below { my - ay } else { ay - my };
+        gap > 0.08 * dx && gap < 0.6 * dx && (mx - ax).abs() < 0.25 * dx && ((d.cx - c.cx).abs() / dx - 1.0).abs() < 0.4
+    };
+    let (eyes, brow_top) = if let Some(p) = pairs.iter().find(|p| near(p, true)) {
+        let (c, d) = (holes[p.1], holes[p.2]);
+        let (l, r) = if c.cx < d.cx { (c, d) } else { (d, c) };
+        ((l, r), a.top.min(b.top))
+    } else if let Some(p) = pairs.iter().find(|p| near(p, false)) {
+        let (c, d) = (holes[p.1], holes[p.2]);
+        ((a, b), c.top.min(d.top))
+    } else {
+        // Brows merged with the eyes (or not found): the top of the hole, or ~0.3 eye distances
+        // above the eyes' centres.
+        let top = a.top.min(b.top);
+        ((a, b), top.min(0.5 * (a.cy + b.cy) - 0.3 * dx))
+    };
+    let (l, r) = eyes;
+    Some((Point::new(l.cx + 0.5, l.cy + 0.5), Point::new(r.cx + 0.5, r.cy + 0.5), brow_top))
+}
+
+fn mean_rgb(grid: &RgbaImage, sel: impl Fn(usize) -> bool) -> Option<[u8; 3]> {
+    let mut acc = [0u64; 3];
+    let mut count = 0u64;
+    for (i, p) in grid.data.chunks_exact(4).enumerate() {
+        if sel(i) {
+            for c in 0..3 {
+                acc[c] += p[c] as u64;
+            }
+            count += 1;
+        }
+    }
+    (count >= 10).then(|| std::array::from_fn(|c| (acc[c] / count) as u8))
+}
+
+/// Run the whole detection on a photo (any size; the working copy is the usual input).
+/// `full_width`/`full_height` are the full-resolution photo's size: geometry comes out in
+/// full-image px.
+pub fn detect(photo: &RgbaImage, full_width: u32, full_height: u32) -> Detection {
+    let (gw, gh) = grid_size(photo.width, photo.height);
+    let empty = |advice: Vec<Advice>| Detection {
+        grid_width: gw,
+        grid_height: gh,
+        labels: vec![Label::Background; (gw * gh) as usize],
+        view: None,
+        face: None,
+        area: AreaMask::empty(gw, gh, full_width, full_height),
+        hairline: None,
+        px_per_mm: None,
+        hair_rgb: None,
+        skin_rgb: None,
+        advice,
+    };
+    if photo.width < 16 || photo.height < 16 || full_width == 0 || full_height == 0 {
+        return empty(vec![Advice::NoHead]);
+    }
+    let grid = downscale_area(photo, gw, gh);
+    let (w, h) = (gw as usize, gh as usize);
+    let n = w * h;
+    let feats = features(&grid);
+    let Some(mut labels) = segment(&feats, w, h) else {
+        return empty(vec![Advice::NoHead]);
+    };
+    // Grid px -> full-image px.
+    let to_full = full_width as f32 / gw as f32;
+    let full = |p: Point| Point::new(p.x * to_full, p.y * to_full);
+
+    let head: Vec<bool> = labels.iter().map(|&l| l != Label::Background).collect();
+    let head_count = head.iter().filter(|&&b| b).count();
+    let skin_count = labels.iter().filter(|&&l| l == Label::Skin).count();
+    let hair_count = labels.iter().filter(|&&l| l == Label::Hair).count();
+    if head_count < n / 25 || skin_count < n / 200 {
+        if std::env::var_os("SMP_DETECT_DEBUG").is_some() {
+            eprintln!("detect: head {head_count} skin {skin_count} of {n}");
+        }
+        return empty(vec![Advice::NoHead]);
+    }
+    // Head extent: rows and the widest span in the upper part.
+    let (mut top, mut bottom, mut left, mut right) = (h, 0, w, 0);
+    for i in 0..n {
+        if head[i] {
+            let (x, y) = (i % w, i / w);
+            top = top.min(y);
+            bottom = bottom.max(y);
+            left = left.min(x);
+            right = right.max(x);
+        }
+    }
+    let row_width = |y: usize| (0..w).filter(|&x| head[y * w + x]).count();
+    let head_width_px = (top..=bottom).map(row_width).max().unwrap_or(0) as f32;
+
+    let face = find_face(&labels, &feats, w, h);
+    let mut advice = Vec::new();
+    // View.
+    let touches_bottom_skin = (0..w).filter(|&x| labels[(h - 1) * w + x] == Label::Skin).count() > w / 12;
+    let symmetry = {
+        let cx = (0..n).filter(|&i| head[i]).map(|i| (i % w) as f32).sum::<f32>() / head_count as f32;
+        let mut both = 0usize;
+        for i in 0..n {
+            if head[i] {
+                let mx = (2.0 * cx - (i % w) as f32).round();
+                if mx >= 0.0 && (mx as usize) < w && head[(i / w) * w + mx as usize] {
+                    both += 1;
+                }
+            }
+        }
+        both as f32 / head_count as f32
+    };
+    let view = if face.is_some() {
+        View::Front
+    } else if !touches_bottom_skin {
+        View::Top
+    } else if symmetry > 0.88 {
+        View::Back
+    } else {
+        View::Side
+    };
+
+    // Scale.
+    let px_per_mm = match face {
+        Some((l, r, _)) => Some((l.distance(r) * to_full / EYE_DISTANCE_MM, ScaleSource::EyeDistance)),
+        None if head_width_px > 8.0 => {
+            // In top views the visible width is the whole head; in side views the head's depth
+            // (front to back, ~195 mm) is what the photo shows.
+            let mm = if view == View::Side { 195.0 } else { HEAD_WIDTH_MM };
+            Some((head_width_px * to_full / mm, ScaleSource::HeadWidth))
+        }
+        None => None,
+    };
+
+    // Face, hairline and the scalp limit.
+    let mut hairline = None;
+    let mut face_out = None;
+    let mut scalp: Vec<bool> = labels.iter().map(|&l| l == Label::Skin).collect();
+    if let (Some((l, r, brow_top)), Some((ppm, _))) = (face, px_per_mm) {
+        let ppm_grid = ppm / to_full;
+        let dir = Point::new(r.x - l.x, r.y - l.y);
+        let len = (dir.x * dir.x + dir.y * dir.y).sqrt().max(1e-3);
+        // "Up" is perpendicular to the eye line, toward the top of the image.
+        let up = Point::new(dir.y / len, -dir.x / len);
+        let mid = Point::new(0.5 * (l.x + r.x), brow_top);
+        let at = |along_mm: f32, up_mm: f32| {
+            let (a, u) = (along_mm * ppm_grid, up_mm * ppm_grid);
+            Point::new(mid.x + dir.x / len * a + up.x * u, mid.y + dir.y / len * a + up.y * u)
+        };
+        // Handles from the left temple to the right: a soft M-shaped adult hairline.
+        let pts = [(-75.0, 45.0), (-45.0, 70.0), (0.0, HAIRLINE_ABOVE_BROWS_MM), (45.0, 70.0), (75.0, 45.0)];
+        let grid_pts: Vec<Point> = pts.iter().map(|&(a, u)| at(a, u)).collect();
+        // The face: skin below the hairline; the scalp: skin above it (plus a margin the
+        // hairline's feather then fades).
+        let line = Hairline { points: grid_pts.clone(), feather_mm: 6.0, treated_side: HairlineSide::Left };
+        if let Some(field) = line.field(1.0, ppm_grid, 0) {
+            for i in 0..n {
+                if labels[i] == Label::Skin {
+                    let p = Point::new((i % w) as f32 + 0.5, (i / w) as f32 + 0.5);
+                    if field.signed_distance(p) < -6.0 * ppm_grid {
+                        labels[i] = Label::Face;
+                        scalp[i] = false;
+                    }
+                }
+            }
+        }
+        hairline = Some(Hairline {
+            points: grid_pts.iter().map(|&p| full(p)).collect(),
+            feather_mm: 6.0,
+            treated_side: HairlineSide::Left,
+        });
+        face_out = Some(Face { left_eye: full(l), right_eye: full(r), brow_mid: full(mid), up });
+    } else if view != View::Top {
+        // Side and back views: the scalp is the upper part of the head; below ~0.62 head widths
+        // from its top come the ears, the face or the neck.
+        let limit = top as f32 + 0.62 * head_width_px;
+        for (i, s) in scalp.iter_mut().enumerate() {
+            if (i / w) as f32 > limit {
+                *s = false;
+            }
+        }
+    }
+    // Thinning: hair pixels where skin shows through nearby (mixed neighbourhoods) are part of
+    // the treatable scalp (density treatment puts dots between the hairs, never on them).
+    let skin_f: Vec<f32> = scalp.iter().map(|&b| b as u8 as f32).collect();
+    let skin_share = box_mean(&skin_f, w, h, (w / 64).max(2));
+    let mut thinning = 0usize;
+    for i in 0..n {
+        if labels[i] == Label::Hair && skin_share[i] > 0.3 {
+            scalp[i] = true;
+            thinning += 1;
+        }
+    }
+    // Only the scalp connected to the main scalp region; specks go.
+    let (sid, ssizes) = components(&scalp, w, h);
+    let min_part = (n / 400).max(12);
+    let scalp: Vec<bool> = (0..n).map(|i| scalp[i] && ssizes[sid[i] as usize] >= min_part).collect();
+    let scalp_count = scalp.iter().filter(|&&b| b).count();
+
+    let hair_rgb = mean_rgb(&grid, |i| labels[i] == Label::Hair);
+    let skin_rgb = mean_rgb(&grid, |i| scalp[i] && labels[i] != Label::Hair)
+        .or_else(|| mean_rgb(&grid, |i| matches!(labels[i], Label::Skin | Label::Face)));
+
+    // Advice.
+    let hair_share = hair_count as f32 / head_count as f32;
+    let bare_share = (scalp_count - thinning.min(scalp_count)) as f32 / head_count as f32;
+    if let Some(hc) = hair_rgb {
+        let lut = srgb_to_linear_table();
+        let [hl, _ha, hb] = lab_from_linear(lut[hc[0] as usize], lut[hc[1] as usize], lut[hc[2] as usize]);
+        let light = hl > 52.0 || (hl > 45.0 && hb > 18.0);
+        // Long: hair reaches below the eyes (front) or makes most of the head.
+        let hair_low = (0..n).filter(|&i| labels[i] == Label::Hair).map(|i| i / w).max().unwrap_or(0);
+        let long = match face {
+            Some((l, r, _)) => hair_low as f32 > 0.5 * (l.y + r.y) + 1.0 * l.distance(r),
+            None => hair_share > 0.6,
+        };
+        if light && long && hair_share > 0.3 {
+            advice.push(Advice::LightLongHair);
+        }
+    }
+    let no_loss = bare_share < 0.04 && hair_share > 0.35;
+    if no_loss {
+        advice.push(Advice::NoHairLoss);
+    }
+    let area_on: Vec<bool> = if no_loss { vec![false; n] } else { scalp };
+    // A soft mask: a 1-px blur of the binary area keeps edges smooth when upsampled.
+    let soft = box_mean(&area_on.iter().map(|&b| b as u8 as f32).collect::<Vec<_>>(), w, h, 1);
+    let mut area = AreaMask::empty(gw, gh, full_width, full_height);
+    for (d, v) in area.data.iter_mut().zip(soft) {
+        *d = (v * 255.0).round() as u8;
+    }
+    Detection {
+        grid_width: gw,
+        grid_height: gh,
+        labels,
+        view: Some(view),
+        face: face_out,
+        area,
+        hairline,
+        px_per_mm,
+        hair_rgb,
+        skin_rgb,
+        advice,
+    }
+}
+
+/// The detection grid for a photo of this size (aspect kept, longer side <= GRID_MAX_SIDE).
+pub fn grid_size(width: u32, height: u32) -> (u32, u32) {
+    let long = width.max(height).max(1);
+    if long <= GRID_MAX_SIDE {
+        return (width.max(1), height.max(1));
+    }
+    let s = GRID_MAX_SIDE as f32 / long as f32;
+    (((width as f32 * s).round() as u32).max(1), ((height as f32 * s).round() as u32).max(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::hash3;
+
+    /// A synthetic top-down head: a skin disc with a dark, busy hair rim, on a grey-blue floor.
+    fn synthetic_head(w: u32, h: u32) -> RgbaImage {
+        let (cx, cy, r) = (w as f32 / 2.0, h as f32 / 2.0, w.min(h) as f32 * 0.36);
+        RgbaImage::from_fn(w, h, |x, y| {
+            let d = ((x as f32 - cx).powi(2) + (y as f32 - cy).powi(2)).sqrt();
+            let n = (hash3(3, x as u64, y as u64) % 60) as u8;
+            if d < r * 0.8 {
+                let k = (hash3(5, x as u64, y as u64) % 6) as u8;
+                [205 + k, 160 + k, 135 + k, 255]
+            } else if d < r {
+                [30 + n / 2, 25 + n / 3, 20 + n / 3, 255]
+            } else {
+                [90, 100, 120, 255]
+            }
+        })
+    }
+
+    #[test]
+    fn a_bald_top_view_gives_the_scalp_inside_the_hair_rim() {
+        let img = synthetic_head(400, 300);
+        let d = detect(&img, 800, 600);
+        assert!(d.advice.is_empty(), "{:?}", d.advice);
+        // The area covers the skin disc (about 0.8² of the head disc) and not the floor.
+        let m = d.area.resample(400, 300);
+        assert_eq!(m.get(200, 150), 255);
+        assert_eq!(m.get(10, 10), 0);
+        assert_eq!(m.get(200 + 120, 150), 0, "the hair rim is not scalp");
+        let expected = std::f32::consts::PI * (0.36 * 300.0 * 0.8f32).powi(2) / (400.0 * 300.0);
+        assert!((d.area.coverage() / expected - 1.0).abs() < 0.2, "{} vs {expected}", d.area.coverage());
+        // Scale from the head's width (the hair disc, ~155 mm), in full-image px.
+        let (ppm, source) = d.px_per_mm.unwrap();
+        assert_eq!(source, ScaleSource::HeadWidth);
+        let expected = 2.0 * 0.36 * 300.0 * 2.0 / HEAD_WIDTH_MM;
+        assert!((ppm / expected - 1.0).abs() < 0.15, "{ppm} vs {expected}");
+        assert!(d.hair_rgb.unwrap()[0] < 80 && d.skin_rgb.unwrap()[0] > 180);
+    }
+
+    #[test]
+    fn a_landscape_or_a_flat_picture_is_not_a_head() {
+        let landscape = RgbaImage::from_fn(320, 240, |x, y| {
+            let n = (hash3(9, x as u64, y as u64) % 20) as u8;
+            if y < 120 {
+                [110 + (y / 4) as u8, 160 + (y / 6) as u8, 230, 255]
+            } else {
+                [40 + n, 120 + n, 40 + n / 2, 255]
+            }
+        });
+        for img in [landscape, RgbaImage::from_fn(300, 200, |_, _| [128, 128, 128, 255])] {
+            let d = detect(&img, img.width, img.height);
+            assert_eq!(d.advice, vec![Advice::NoHead]);
+            assert!(d.area.is_empty() && d.hairline.is_none());
+        }
+    }
+
+    #[test]
+    fn tiny_or_degenerate_input_never_panics() {
+        for (w, h) in [(1, 1), (3, 200), (200, 3), (16, 16), (17, 40)] {
+            let img = RgbaImage::from_fn(w, h, |x, y| [(x * 37 % 256) as u8, (y * 91 % 256) as u8, 120, 255]);
+            let d = detect(&img, w, h);
+            assert_eq!(d.labels.len(), (d.grid_width * d.grid_height) as usize);
+        }
+        let d = detect(&synthetic_head(64, 64), 0, 0);
+        assert_eq!(d.advice, vec![Advice::NoHead]);
+    }
+
+    #[test]
+    fn the_grid_keeps_the_aspect_and_caps_the_long_side() {
+        assert_eq!(grid_size(4000, 3000), (256, 192));
+        assert_eq!(grid_size(100, 50), (100, 50));
+        assert_eq!(grid_size(20000, 20), (256, 1));
+    }
+
+    #[test]
+    fn the_shared_bald_top_down_photo_gets_a_scalp_area() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/photos/hl22_top_L7_16-Top-Down.jpg");
+        let Ok(bytes) = std::fs::read(&path) else {
+            panic!("{} is missing: the tests read the shared photos", path.display());
+        };
+        let img = crate::decode_photo(&bytes, &crate::DecodeLimits::default()).unwrap();
+        let d = detect(&img, img.width, img.height);
+        assert!(d.advice.is_empty(), "{:?}", d.advice);
+        assert!(d.area.coverage() > 0.1, "{}", d.area.coverage());
+        // The centre of the crown is scalp.
+        let m = d.area.resample(img.width, img.height);
+        assert!(m.get(img.width / 2, img.height / 2) > 128);
+    }
+}
