@@ -5,6 +5,8 @@
 
 #[path = "../../../fuzz/harness/decode.rs"]
 mod decode;
+#[path = "../../../fuzz/harness/detect.rs"]
+mod detect;
 #[path = "../../../fuzz/harness/render.rs"]
 mod render;
 
@@ -55,6 +57,7 @@ fn largest_allocation(f: impl FnOnce()) -> usize {
 /// The `-malloc_limit_mb` scripts/fuzz gives each target.
 const DECODE_MALLOC_LIMIT: usize = 1024 << 20;
 const RENDER_MALLOC_LIMIT: usize = 128 << 20;
+const DETECT_MALLOC_LIMIT: usize = 128 << 20;
 
 /// The entries of a directory (but hidden ones), sorted by name.
 fn entries(dir: &Path) -> Vec<(String, PathBuf)> {
@@ -82,12 +85,13 @@ fn crashers_replay_cleanly() {
             let (check, limit): (fn(&[u8]) -> bool, usize) = match target.as_str() {
                 "decode" => (decode::check, DECODE_MALLOC_LIMIT),
                 "render" => (render::check, RENDER_MALLOC_LIMIT),
+                "detect" => (detect::check, DETECT_MALLOC_LIMIT),
                 _ => panic!("no fuzz target {target}"),
             };
             let mut described = false;
             let largest = largest_allocation(|| described = check(&bytes));
-            // A render crasher that no longer parses as a session would test nothing.
-            assert!(described || target == "decode", "{name} no longer describes a session (harness changed?)");
+            // A structured crasher that no longer parses as an input would test nothing.
+            assert!(described || target == "decode", "{name} no longer describes an input (harness changed?)");
             assert!(largest <= limit, "{target}/{name}: allocated {largest} bytes at once");
             replayed += 1;
         }
