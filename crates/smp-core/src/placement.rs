@@ -11,6 +11,8 @@
 //! With ~4000 points per tile the tile is ~7 cm wide at SMP densities, so repetition is far
 //! below what an eye can find among sub-millimetre dots that vary in size and darkness.
 
+use std::sync::Mutex;
+
 use crate::rng::{hash3, unit_from_hash, SplitMix64};
 
 /// A periodic blue-noise point set in `[0, side)²`, minimum toroidal distance 1.
@@ -25,9 +27,31 @@ pub struct DotTile {
 /// Points per tile the generator aims at (Bridson packs ~0.68 points per unit² at distance 1).
 const TILE_TARGET_POINTS: f32 = 4096.0;
 const BRIDSON_CANDIDATES: usize = 30;
+/// Most dots `dots_in` returns (~36 MB of them): a box of 0.7 m² at the highest density.
+const MAX_DOTS_IN_BOX: f64 = (1 << 20) as f64;
+
+/// The tiles of the last few seeds: making one takes ~20 ms, and every photo opened, every
+/// export (and every fuzz run) asks again for the same seed.
+static RECENT_TILES: Mutex<Vec<DotTile>> = Mutex::new(Vec::new());
+const RECENT_TILES_KEPT: usize = 4;
 
 impl DotTile {
+    /// The tile of `seed` (made once, then copied from the last few seeds' tiles).
     pub fn new(seed: u64) -> Self {
+        if let Some(tile) = RECENT_TILES.lock().ok().and_then(|r| r.iter().find(|t| t.seed == seed).cloned()) {
+            return tile;
+        }
+        let tile = Self::generate(seed);
+        if let Ok(mut recent) = RECENT_TILES.lock() {
+            if recent.len() >= RECENT_TILES_KEPT {
+                recent.remove(0);
+            }
+            recent.push(tile.clone());
+        }
+        tile
+    }
+
+    fn generate(seed: u64) -> Self {
         let side = (TILE_TARGET_POINTS / 0.68).sqrt();
         let points = poisson_torus(seed, side, BRIDSON_CANDIDATES);
         Self { seed, side, points }
@@ -52,10 +76,12 @@ impl DotTile {
         }
         let unit = self.mm_per_unit(dots_per_mm2);
         let tile_mm = self.side * unit;
-        // Bound the work for absurd inputs (a huge box at a tiny scale).
+        // Bound the work and the memory for absurd inputs (a huge box at a tiny scale): no dots
+        // rather than millions of them. A whole head at the highest density is ~150 000 dots.
         let tiles_x = ((x1 / tile_mm).floor() - (x0 / tile_mm).floor() + 1.0).max(0.0);
         let tiles_y = ((y1 / tile_mm).floor() - (y0 / tile_mm).floor() + 1.0).max(0.0);
-        if tiles_x * tiles_y > 4096.0 {
+        let expected_dots = (x1 - x0) as f64 * (y1 - y0) as f64 * dots_per_mm2 as f64;
+        if tiles_x * tiles_y > 4096.0 || expected_dots > MAX_DOTS_IN_BOX {
             return out;
         }
         let (tx0, tx1) = ((x0 / tile_mm).floor() as i64, (x1 / tile_mm).floor() as i64);
@@ -206,7 +232,26 @@ mod tests {
         let c = DotTile::new(43);
         assert_eq!(a.points, b.points);
         assert_ne!(a.points, c.points);
+        // A tile copied from the recent ones is the one generated from scratch.
+        for seed in [42, 43, 44, 45, 46, 42] {
+            let t = DotTile::new(seed);
+            assert_eq!(
+                (t.seed, t.side, &t.points),
+                (seed, DotTile::generate(seed).side, &DotTile::generate(seed).points)
+            );
+        }
         assert!(a.points.len() > 3000, "{} points", a.points.len());
+    }
+
+    #[test]
+    fn a_box_larger_than_any_head_gets_no_dots_instead_of_millions() {
+        // Found by fuzzing (render, a tiny working-copy scale): 2.4 m square at 0.8 dots/mm²
+        // asked for ~4.6 million dots (over 150 MB). A whole head (30 cm) at the highest
+        // density still gets every dot.
+        let tile = DotTile::new(1);
+        assert!(tile.dots_in(0.8, -1200.0, -1200.0, 1200.0, 1200.0).is_empty());
+        let n = tile.dots_in(1.5, 0.0, 0.0, 300.0, 300.0).len() as f32;
+        assert!((n / (300.0 * 300.0 * 1.5) - 1.0).abs() < 0.02, "{n} dots");
     }
 
     #[test]

@@ -106,7 +106,9 @@ pub fn rasterize_stroke(mask: &mut Mask, stroke: &Stroke, scale: f32, from_point
     if pts.is_empty() {
         return PixelRect::default();
     }
-    let start = from_point.min(pts.len() - 1);
+    // `from_point` counts every point; skipped (non-finite) ones must not shift it.
+    let start = stroke.points[..from_point.min(stroke.points.len())].iter().filter(|p| p.is_finite()).count();
+    let start = start.min(pts.len() - 1);
     let mut touched = PixelRect::default();
     let first_seg = start.saturating_sub(1);
     for i in first_seg..pts.len() {
@@ -373,6 +375,21 @@ mod tests {
 
     fn stroke(id: u64, mode: BrushMode, r: f32, pts: &[(f32, f32)]) -> Stroke {
         Stroke { id, mode, radius_px: r, points: pts.iter().map(|&(x, y)| Point::new(x, y)).collect() }
+    }
+
+    #[test]
+    fn a_growing_stroke_with_skipped_points_rasterises_like_a_rebuild() {
+        // Non-finite points are skipped; the ones before the growth must not shift where it
+        // starts, or the segment into the new points is lost (the incremental mask then
+        // differs from a rebuilt one).
+        let mut s = stroke(1, BrushMode::Paint, 2.0, &[(5.0, 5.0), (f32::NAN, 1.0), (f32::INFINITY, 2.0), (10.0, 5.0)]);
+        let mut grown = Mask::new(64, 64);
+        rasterize_stroke(&mut grown, &s, 1.0, 0);
+        let n = s.points.len();
+        s.points.extend([Point::new(30.0, 5.0), Point::new(40.0, 5.0)]);
+        rasterize_stroke(&mut grown, &s, 1.0, n);
+        assert!(grown.get(20, 5) > 0, "the segment into the new points");
+        assert_eq!(grown, rasterize_strokes(&[s], 64, 64, 1.0));
     }
 
     #[test]
