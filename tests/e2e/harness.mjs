@@ -92,7 +92,8 @@ export async function upscaledJpeg(page, name, width, height) {
 /**
  * Choose a file through the file input, as a user does; wait until its first preview is drawn
  * and automatic detection has run. Unless `keepDetected`, the detected area is then cleared
- * ("Clear area"), so a test starts from the bare photo and paints its own area.
+ * ("Clear area"), so a test starts from the bare photo and paints its own area. Returns
+ * `{ cleared }`: whether that Clear (one undo step) was done.
  */
 export async function uploadPhoto(page, file, { keepDetected = false } = {}) {
   const before = await page.evaluate(() => document.querySelector('#preview-canvas')?.dataset.photoId ?? null);
@@ -108,7 +109,9 @@ export async function uploadPhoto(page, file, { keepDetected = false } = {}) {
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   if (!keepDetected && !(await page.isDisabled('#clear'))) {
     await afterFrame(page, () => page.click('#clear'));
+    return { cleared: true };
   }
+  return { cleared: false };
 }
 
 /** Upload a file that should be refused; wait for the message. */
