@@ -349,6 +349,24 @@ impl GmmEval {
     }
 }
 
+/// Calls `f` with the index of each 4-neighbour of pixel `i` inside a `w x h` grid.
+#[inline]
+fn neighbours4(i: usize, w: usize, h: usize, mut f: impl FnMut(usize)) {
+    let (x, y) = (i % w, i / w);
+    if x > 0 {
+        f(i - 1);
+    }
+    if x + 1 < w {
+        f(i + 1);
+    }
+    if y > 0 {
+        f(i - w);
+    }
+    if y + 1 < h {
+        f(i + w);
+    }
+}
+
 /// Connected components (4-neighbourhood) of `on`; returns a component id per pixel (0 = off)
 /// and the pixel count per id (index 0 unused).
 fn components(on: &[bool], w: usize, h: usize) -> (Vec<u32>, Vec<usize>) {
@@ -365,25 +383,12 @@ fn components(on: &[bool], w: usize, h: usize) -> (Vec<u32>, Vec<usize>) {
         stack.push(start);
         while let Some(i) = stack.pop() {
             sizes[c as usize] += 1;
-            let (x, y) = (i % w, i / w);
-            let mut visit = |j: usize| {
+            neighbours4(i, w, h, |j| {
                 if on[j] && id[j] == 0 {
                     id[j] = c;
                     stack.push(j);
                 }
-            };
-            if x > 0 {
-                visit(i - 1);
-            }
-            if x + 1 < w {
-                visit(i + 1);
-            }
-            if y > 0 {
-                visit(i - w);
-            }
-            if y + 1 < h {
-                visit(i + w);
-            }
+            });
         }
     }
     (id, sizes)
@@ -596,25 +601,13 @@ fn icm(unary: &[[f32; 3]], w: usize, h: usize, beta: f32, iterations: usize) -> 
             for x in 0..w {
                 let i = y * w + x;
                 let mut cost = unary[i];
-                let mut add = |j: usize| {
+                neighbours4(i, w, h, |j| {
                     for (c, v) in cost.iter_mut().enumerate() {
                         if cur[j] as usize != c {
                             *v += beta;
                         }
                     }
-                };
-                if x > 0 {
-                    add(i - 1);
-                }
-                if x + 1 < w {
-                    add(i + 1);
-                }
-                if y > 0 {
-                    add(i - w);
-                }
-                if y + 1 < h {
-                    add(i + w);
-                }
+                });
                 let best = argmin(&cost) as u8;
                 if best != cur[i] {
                     cur[i] = best;
