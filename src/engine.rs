@@ -11,11 +11,12 @@ use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
 use smp_core::decode::{decode_photo, DecodeLimits, PhotoError};
-use smp_core::detect::{detect, Advice, ScaleSource, View};
+use smp_core::detect::detect;
 use smp_core::geometry::PixelRect;
 use smp_core::resize::{downscale_area, working_size};
 use smp_core::{render_full_resolution_over, AreaMask, Hairline, Preview, RenderParams, RgbaImage, Stroke};
 
+pub use crate::state::Detected;
 use crate::state::{PhotoMeta, Prefill, State};
 
 /// The working copy that drives the interaction has at most this many pixels.
@@ -34,20 +35,6 @@ pub struct PreparedPhoto {
     pub working: RgbaImage,
     /// What automatic detection found on the working copy.
     pub detected: Detected,
-}
-
-/// Automatic detection's result for a photo, as it travels from the worker (see
-/// `smp_core::detect`): everything the state is prefilled with.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Detected {
-    pub area: Option<AreaMask>,
-    pub hairline: Option<Hairline>,
-    pub px_per_mm: Option<(f32, ScaleSource)>,
-    pub view: Option<View>,
-    pub advice: Vec<Advice>,
-    pub summary: String,
-    /// How long detection took, ms (read by the benchmark).
-    pub ms: f64,
 }
 
 impl Detected {
@@ -239,16 +226,7 @@ impl Engine {
 
     /// What detection found, as the action that prefills the state for this photo.
     pub fn prefill(&self) -> Prefill {
-        let d = &self.detected;
-        Prefill {
-            photo_id: self.meta.id,
-            area: d.area.clone().map(Rc::new),
-            hairline: d.hairline.clone(),
-            px_per_mm: d.px_per_mm,
-            view: d.view,
-            summary: d.summary.clone(),
-            advice: d.advice.clone(),
-        }
+        Prefill { photo_id: self.meta.id, detected: self.detected.clone() }
     }
 
     /// Render the working-size preview for the current state (into `preview.output()`).
@@ -344,7 +322,7 @@ mod tests {
         let bytes = std::fs::read(&path).expect("the tests read ../shared/photos");
         let mut engine = open(1, bytes).unwrap();
         let prefill = engine.prefill();
-        assert!(prefill.area.is_some(), "{prefill:?}");
+        assert!(prefill.detected.area.is_some(), "{prefill:?}");
         let state = State::default().apply(Action::PhotoOpened(engine.meta.clone())).apply(Action::Prefill(prefill));
         let original = engine.preview.original().clone();
         assert!(!engine.render(&state).is_empty());
@@ -383,7 +361,7 @@ mod tests {
         assert_eq!(prepared.working.data.len(), w as usize * h as usize * 4);
         let json = serde_json::to_string(&prepared).unwrap();
         // A flat synthetic picture: detection finds no head, so no area travels either.
-        assert_eq!(prepared.detected.advice, vec![Advice::NoHead]);
+        assert_eq!(prepared.detected.advice, vec![smp_core::detect::Advice::NoHead]);
         assert!(json.len() < 4096, "pixels are not in the JSON: {} bytes", json.len());
         let back: PreparedPhoto = serde_json::from_str(&json).unwrap();
         assert_eq!((back.full_width, back.full_height), (3000, 2000));

@@ -4,6 +4,7 @@
 
 use std::rc::Rc;
 
+use serde::{Deserialize, Serialize};
 use smp_core::detect::{Advice, ScaleSource, View};
 use smp_core::photo_stats::ShadeSuggestion;
 use smp_core::region::HairlineSide;
@@ -46,18 +47,27 @@ impl Area {
     }
 }
 
-/// What automatic detection found on a photo, ready to prefill the state.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Prefill {
-    /// The photo it was found on (`PhotoMeta::id`).
-    pub photo_id: u64,
-    pub area: Option<Rc<AreaMask>>,
+/// Automatic detection's result for a photo (see `smp_core::detect`), as it travels from the
+/// worker (`engine::prepare_photo`, which computes it): everything the state is prefilled with.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Detected {
+    pub area: Option<AreaMask>,
     pub hairline: Option<Hairline>,
     pub px_per_mm: Option<(f32, ScaleSource)>,
     pub view: Option<View>,
     pub advice: Vec<Advice>,
     /// e.g. "top-down view, scale from the head's width".
     pub summary: String,
+    /// How long detection took, ms (read by the benchmark).
+    pub ms: f64,
+}
+
+/// What detection found on a photo, ready to prefill the state.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Prefill {
+    /// The photo it was found on (`PhotoMeta::id`).
+    pub photo_id: u64,
+    pub detected: Detected,
 }
 
 /// What the page tells the user about the detection.
@@ -368,9 +378,9 @@ impl State {
 
     /// Prefill from detection. Work the user already did on this photo is kept: the detected
     /// area goes under their strokes, a hairline they drew stays, a scale they measured stays.
-    fn apply_prefill(&mut self, p: Prefill) {
+    fn apply_prefill(&mut self, Prefill { detected: p, .. }: Prefill) {
         let area_found = p.area.is_some();
-        self.area.base = p.area;
+        self.area.base = p.area.map(Rc::new);
         if self.area.hairline.is_none() {
             self.area.hairline = p.hairline;
         }
@@ -673,16 +683,19 @@ mod tests {
         mask.data[20] = 255;
         Prefill {
             photo_id,
-            area: Some(Rc::new(mask)),
-            hairline: Some(Hairline {
-                points: vec![Point::new(100.0, 300.0), Point::new(900.0, 300.0)],
-                feather_mm: 6.0,
-                treated_side: HairlineSide::Left,
-            }),
-            px_per_mm: Some((3.0, ScaleSource::EyeDistance)),
-            view: Some(View::Top),
-            advice: vec![],
-            summary: "top-down view".into(),
+            detected: Detected {
+                area: Some(mask),
+                hairline: Some(Hairline {
+                    points: vec![Point::new(100.0, 300.0), Point::new(900.0, 300.0)],
+                    feather_mm: 6.0,
+                    treated_side: HairlineSide::Left,
+                }),
+                px_per_mm: Some((3.0, ScaleSource::EyeDistance)),
+                view: Some(View::Top),
+                advice: vec![],
+                summary: "top-down view".into(),
+                ms: 1.0,
+            },
         }
     }
 

@@ -720,22 +720,12 @@ fn find_face(labels: &[Label], feats: &[Feat], w: usize, h: usize) -> Option<(Po
     pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
     // A face around the pair: skin beside both eyes (a profile shows one side only), skin below
     // between them (nose, cheeks) and head (skin or hair) above them.
-    let is_skin = |x: f32, y: f32| {
+    let label_at = |x: f32, y: f32| {
         let (x, y) = (x.round(), y.round());
-        x >= 0.0
-            && y >= 0.0
-            && (x as usize) < w
-            && (y as usize) < h
-            && matches!(labels[y as usize * w + x as usize], Label::Skin | Label::Face)
+        (x >= 0.0 && y >= 0.0 && (x as usize) < w && (y as usize) < h).then(|| labels[y as usize * w + x as usize])
     };
-    let is_head = |x: f32, y: f32| {
-        let (x, y) = (x.round(), y.round());
-        x >= 0.0
-            && y >= 0.0
-            && (x as usize) < w
-            && (y as usize) < h
-            && labels[y as usize * w + x as usize] != Label::Background
-    };
+    let is_skin = |x: f32, y: f32| matches!(label_at(x, y), Some(Label::Skin | Label::Face));
+    let is_head = |x: f32, y: f32| label_at(x, y).is_some_and(|l| l != Label::Background);
     let share = |pts: &[(f32, f32)], f: &dyn Fn(f32, f32) -> bool| {
         pts.iter().filter(|&&(x, y)| f(x, y)).count() as f32 / pts.len() as f32
     };
