@@ -11,6 +11,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{ClipboardEvent, File, HtmlCanvasElement, ImageData, KeyboardEvent};
 use yew::prelude::*;
 
+use crate::components::angle_tabs::{AngleTab, AngleTabs};
 use crate::components::photo_input::PhotoInput;
 use crate::components::shade_picker::ShadePicker;
 use crate::components::slider::Slider;
@@ -25,12 +26,15 @@ use crate::platform::frame::request_animation_frame;
 use crate::platform::test_hooks;
 use crate::platform::worker::WorkerClient;
 use crate::platform::{js_error_text, now_ms, window};
-use crate::state::{Action, NoticeKind, State, Tool, BRUSH_MM, FEATHER_MM};
+use crate::state::{too_many_angles, Action, NoticeKind, State, Tool, BRUSH_MM, FEATHER_MM, MAX_ANGLES};
 
 /// Draws the latest state once per animation frame, however many changes arrived in between.
 #[derive(Default)]
 struct Painter {
-    engine: Option<Engine>,
+    /// One engine per photo of the consultation (see [`Painter::engine`]).
+    engines: Vec<Engine>,
+    /// The photo id of the engine added last (its photo may not be in the state yet).
+    opening: u64,
     latest: Option<State>,
     pending: bool,
     /// The original as ImageData, per photo id (it never changes for a photo).
@@ -50,6 +54,22 @@ struct Canvases {
     outline: NodeRef,
 }
 
+impl Painter {
+    /// The engine of photo `id`.
+    fn engine(&self, id: u64) -> Option<&Engine> {
+        self.engines.iter().find(|e| e.meta.id == id)
+    }
+
+    /// Drop the engines of photos the state no longer holds. Engines newer than every photo the
+    /// state knows are being opened (their `PhotoOpened` is on its way) and stay.
+    fn forget_removed(&mut self, state: &State) {
+        let opening = self.opening;
+        let known: Vec<u64> = state.angles.iter().map(|a| a.meta.id).collect();
+        let newest = known.iter().copied().max().unwrap_or(0);
+        self.engines.retain(|e| known.contains(&e.meta.id) || (e.meta.id > newest && e.meta.id == opening));
+    }
+}
+
 fn schedule(painter: &Rc<RefCell<Painter>>, state: State, canvases: Rc<Canvases>) {
     let mut p = painter.borrow_mut();
     p.latest = Some(state);
@@ -65,10 +85,10 @@ fn paint(painter: &Rc<RefCell<Painter>>, canvases: &Canvases) {
     let mut guard = painter.borrow_mut();
     let p = &mut *guard;
     p.pending = false;
-    let (Some(state), Some(engine)) = (p.latest.take(), p.engine.as_mut()) else { return };
-    if state.photo.as_ref().map(|m| m.id) != Some(engine.meta.id) {
-        return;
-    }
+    let Some(state) = p.latest.take() else { return };
+    p.forget_removed(&state);
+    let Some(current) = state.photo.as_ref().map(|m| m.id) else { return };
+    let Some(engine) = p.engines.iter_mut().find(|e| e.meta.id == current) else { return };
     let (Some(preview), Some(outline)) =
         (canvases.preview.cast::<HtmlCanvasElement>(), canvases.outline.cast::<HtmlCanvasElement>())
     else {
@@ -170,12 +190,19 @@ pub fn App() -> Html {
         use_effect_with((), move |_| test_hooks::install(&work));
     }
 
+    // How many angles the consultation holds (read when a file is chosen, before decoding it).
+    let angle_count = use_mut_ref(|| Cell::new(0usize));
+    angle_count.borrow().set(state.angles.len());
     let open_file = {
         let dispatch = dispatch.clone();
         let painter = painter.clone();
         let open_counter = open_counter.clone();
         let work = work.clone();
-        Callback::from(move |file: File| {
+        let angle_count = angle_count.clone();
+        Callback::from(move |(file, mode): (File, OpenMode)| {
+            if mode == OpenMode::Add && angle_count.borrow().get() >= MAX_ANGLES {
+                return dispatch.emit(Action::PhotoFailed(too_many_angles()));
+            }
             let name = file.name();
             let token = {
                 let c = open_counter.borrow();
@@ -207,8 +234,15 @@ pub fn App() -> Html {
                         // Detection ran in the worker too: prefill the area, scale and advice.
                         let (meta, prefill) = (engine.meta.clone(), engine.prefill());
                         set_body_attribute("data-detect-ms", &format!("{:.1}", engine.detected.ms));
-                        painter.borrow_mut().engine = Some(engine);
-                        dispatch.emit(Action::PhotoOpened(meta));
+                        {
+                            let mut p = painter.borrow_mut();
+                            p.engines.push(engine);
+                            p.opening = token;
+                        }
+                        dispatch.emit(match mode {
+                            OpenMode::Replace => Action::PhotoOpened(meta),
+                            OpenMode::Add => Action::AngleAdded(meta),
+                        });
                         dispatch.emit(Action::Prefill(prefill));
                         set_body_attribute("data-detected-photo", &token.to_string());
                     }
@@ -228,7 +262,7 @@ pub fn App() -> Html {
             let on_paste = Closure::<dyn Fn(ClipboardEvent)>::new(move |e: ClipboardEvent| {
                 if let Some(file) = first_transferred_file(e.clipboard_data()) {
                     e.prevent_default();
-                    open_file.emit(file);
+                    open_file.emit((file, OpenMode::Add));
                 }
             });
             let on_key = Closure::<dyn Fn(KeyboardEvent)>::new(move |e: KeyboardEvent| {
@@ -266,7 +300,8 @@ pub fn App() -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 let t0 = now_ms();
                 // A short borrow: the export holds the file, not the engine.
-                let export = painter.borrow().engine.as_ref().map(|e| e.export(&snapshot));
+                let export =
+                    snapshot.photo.as_ref().and_then(|m| painter.borrow().engine(m.id).map(|e| e.export(&snapshot)));
                 let outcome = match export {
                     None => Err("Open a photo first.".to_string()),
                     Some(export) => {
@@ -293,6 +328,8 @@ pub fn App() -> Html {
         })
     };
 
+    let replace_file = open_file.reform(|f: File| (f, OpenMode::Replace));
+    let add_file = open_file.reform(|f: File| (f, OpenMode::Add));
     let s = &*state;
     let has_photo = s.photo.is_some();
     let cb = |f: fn(f32) -> Action| {
@@ -319,7 +356,12 @@ pub fn App() -> Html {
             </header>
             <main class="layout">
                 <section class="stage-col">
-                    <Viewer state={Rc::new(s.clone())} dispatch={dispatch.clone()} on_file={open_file.clone()}
+                    <AngleTabs value={s.angles().into_iter().map(|a| AngleTab { id: a.meta.id, name: a.meta.name, view: a.view }).collect::<Vec<_>>()}
+                        current={s.photo.as_ref().map(|m| m.id)}
+                        on_select={{ let d = dispatch.clone(); Callback::from(move |id| d.emit(Action::SelectAngle(id))) }}
+                        on_remove={{ let d = dispatch.clone(); Callback::from(move |id| d.emit(Action::RemoveAngle(id))) }}
+                        on_change={{ let d = dispatch.clone(); Callback::from(move |v| d.emit(Action::SetAngleView(v))) }} />
+                    <Viewer state={Rc::new(s.clone())} dispatch={dispatch.clone()} on_file={add_file.clone()}
                         preview_ref={canvases.preview.clone()} outline_ref={canvases.outline.clone()} />
                     if let Some(busy) = &s.busy {
                         <div class="busy" role="status" id="busy"><span class="spinner"></span>{ busy }
@@ -362,7 +404,8 @@ pub fn App() -> Html {
                 <aside class="panel">
                     <section>
                         <h2>{ "1. Photo" }</h2>
-                        <PhotoInput on_file={open_file} has_photo={has_photo} />
+                        <PhotoInput on_file={replace_file} on_add={add_file} has_photo={has_photo}
+                            can_add={s.angles.len() < MAX_ANGLES} />
                     </section>
                     <fieldset disabled={!has_photo}>
                         <section>
@@ -511,6 +554,15 @@ pub fn App() -> Html {
             </main>
         </div>
     }
+}
+
+/// What a newly chosen photo does to the consultation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum OpenMode {
+    /// It takes the current photo's place (the first photo, "Replace this photo").
+    Replace,
+    /// It joins as another angle ("Add an angle", a drop or a paste while a photo is open).
+    Add,
 }
 
 /// Read by the end-to-end tests and the in-browser benchmark.

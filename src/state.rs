@@ -13,7 +13,7 @@ use smp_core::{AreaMask, BrushMode, Hairline, Point, RenderParams, Shade, Stroke
 use yew::Reducible;
 
 /// What is known about the loaded photo (its pixels live in the engine, not in the state).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 pub struct PhotoMeta {
     /// Increases with every photo opened, so views can tell photos apart.
     pub id: u64,
@@ -80,6 +80,45 @@ pub struct DetectionInfo {
     pub scale_source: Option<ScaleSource>,
 }
 
+/// One photo of the consultation (an angle: front, top, side, back) with everything drawn on it.
+/// The treatment plan (`RenderParams` but the scale and the curvature) is shared by all angles.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Angle {
+    pub meta: PhotoMeta,
+    pub area: Area,
+    pub undo: Vec<Area>,
+    pub redo: Vec<Area>,
+    pub measure: Option<(Point, Point)>,
+    /// This photo's scale (`RenderParams::px_per_mm` while it is the current one).
+    pub px_per_mm: f32,
+    pub follow_curve: bool,
+    pub detection: Option<DetectionInfo>,
+    pub suggestion: Option<ShadeSuggestion>,
+    /// What the user calls this angle (detection's view until they change it).
+    pub view: Option<View>,
+}
+
+impl Angle {
+    /// A freshly opened photo: nothing drawn, the default scale.
+    pub fn new(meta: PhotoMeta) -> Angle {
+        Angle {
+            px_per_mm: default_px_per_mm(meta.full_width, meta.full_height),
+            meta,
+            area: Area::default(),
+            undo: Vec::new(),
+            redo: Vec::new(),
+            measure: None,
+            follow_curve: false,
+            detection: None,
+            suggestion: None,
+            view: None,
+        }
+    }
+}
+
+/// A consultation holds at most this many photos (each keeps a ~2 MP working copy in memory).
+pub const MAX_ANGLES: usize = 6;
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Drag {
     Stroke,
@@ -110,7 +149,15 @@ pub struct Notice {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct State {
+    /// The current photo. Its angle's edits live in the fields below (`area`, `undo`, `redo`,
+    /// `measure`, `detection`, `suggestion`, `view`, `params.px_per_mm`, `params.follow_curve`);
+    /// the other photos' are parked in `angles`.
     pub photo: Option<PhotoMeta>,
+    /// Every photo of the consultation in the order added. The current photo's entry is only
+    /// brought up to date when another photo is selected: read them through [`State::angles`].
+    pub angles: Vec<Angle>,
+    /// What the user calls the current angle.
+    pub view: Option<View>,
     pub params: RenderParams,
     pub area: Area,
     pub undo: Vec<Area>,
@@ -139,6 +186,8 @@ impl Default for State {
     fn default() -> Self {
         Self {
             photo: None,
+            angles: Vec::new(),
+            view: None,
             params: RenderParams::default(),
             area: Area::default(),
             undo: Vec::new(),
@@ -171,8 +220,17 @@ pub enum Action {
     PhotoOpening {
         name: String,
     },
-    /// A new photo is ready; everything drawn on the old one is dropped.
+    /// A new photo is ready and replaces the current one (its angle's edits are dropped; the
+    /// treatment plan and the other angles stay). With no photo yet it becomes the first angle.
     PhotoOpened(PhotoMeta),
+    /// A new photo is ready and joins the consultation as another angle, which becomes current.
+    AngleAdded(PhotoMeta),
+    /// Show another angle (by photo id); the current one's edits are kept.
+    SelectAngle(u64),
+    /// Remove an angle (by photo id) and its edits.
+    RemoveAngle(u64),
+    /// Name the current angle (front, top, side, back).
+    SetAngleView(Option<View>),
     /// The file could not be used: say why, keep the current photo and work.
     PhotoFailed(String),
     DismissNotice,
@@ -236,19 +294,59 @@ impl State {
                 s.busy_step = None;
             }
             Action::PhotoOpened(meta) => {
-                s.params.px_per_mm = default_px_per_mm(meta.full_width, meta.full_height);
-                s.photo = Some(meta);
-                s.suggestion = None;
-                s.detection = None;
-                s.area = Area::default();
-                s.undo.clear();
-                s.redo.clear();
-                s.measure = None;
-                s.drag = None;
-                s.busy = None;
-                s.busy_step = None;
-                s.notice = None;
-                s.tool = Tool::Paint;
+                let replaced = s.photo.as_ref().map(|m| m.id);
+                s.load_angle(Angle::new(meta.clone()));
+                match replaced.and_then(|id| s.angles.iter().position(|a| a.meta.id == id)) {
+                    Some(i) => s.angles[i] = Angle::new(meta),
+                    None => s.angles.push(Angle::new(meta)),
+                }
+                s.after_photo_change();
+            }
+            Action::AngleAdded(meta) => {
+                if s.angles.len() >= MAX_ANGLES && s.photo.is_some() {
+                    s.notice = Some(Notice { kind: NoticeKind::Error, text: too_many_angles() });
+                    s.busy = None;
+                    s.busy_step = None;
+                } else {
+                    s.park_current();
+                    s.angles.push(Angle::new(meta.clone()));
+                    s.load_angle(Angle::new(meta));
+                    s.after_photo_change();
+                }
+            }
+            Action::SelectAngle(id) => {
+                if s.photo.as_ref().map(|m| m.id) != Some(id) {
+                    if let Some(angle) = s.angles.iter().find(|a| a.meta.id == id).cloned() {
+                        s.park_current();
+                        s.load_angle(angle);
+                        s.drag = None;
+                        s.compare.holding_original = false;
+                    }
+                }
+            }
+            Action::RemoveAngle(id) => {
+                if let Some(i) = s.angles.iter().position(|a| a.meta.id == id) {
+                    s.angles.remove(i);
+                    if s.photo.as_ref().map(|m| m.id) == Some(id) {
+                        match s.angles.get(i.min(s.angles.len().saturating_sub(1))).cloned() {
+                            Some(next) => s.load_angle(next),
+                            None => {
+                                let plan = RenderParams { px_per_mm: RenderParams::default().px_per_mm, ..s.params };
+                                s.load_angle(Angle::new(PhotoMeta::default()));
+                                s.photo = None;
+                                s.params = plan;
+                                s.tool = Tool::Paint;
+                            }
+                        }
+                        s.drag = None;
+                        s.compare.holding_original = false;
+                    }
+                }
+            }
+            Action::SetAngleView(view) => {
+                if s.photo.is_some() {
+                    s.view = view;
+                }
             }
             Action::PhotoFailed(text) => {
                 s.busy = None;
@@ -376,6 +474,74 @@ impl State {
         s
     }
 
+    /// The current photo's edits as an [`Angle`].
+    pub fn current_angle(&self) -> Option<Angle> {
+        let meta = self.photo.clone()?;
+        Some(Angle {
+            meta,
+            area: self.area.clone(),
+            undo: self.undo.clone(),
+            redo: self.redo.clone(),
+            measure: self.measure,
+            px_per_mm: self.params.px_per_mm,
+            follow_curve: self.params.follow_curve,
+            detection: self.detection.clone(),
+            suggestion: self.suggestion.clone(),
+            view: self.view,
+        })
+    }
+
+    /// Every angle of the consultation, in order, the current one up to date.
+    pub fn angles(&self) -> Vec<Angle> {
+        let current = self.current_angle();
+        self.angles
+            .iter()
+            .map(|a| match &current {
+                Some(c) if c.meta.id == a.meta.id => c.clone(),
+                _ => a.clone(),
+            })
+            .collect()
+    }
+
+    /// The render parameters of an angle: the shared plan with that photo's scale and curvature.
+    pub fn params_for(&self, angle: &Angle) -> RenderParams {
+        RenderParams { px_per_mm: angle.px_per_mm, follow_curve: angle.follow_curve, ..self.params }
+    }
+
+    /// Bring the current photo's entry in `angles` up to date.
+    fn park_current(&mut self) {
+        if let Some(current) = self.current_angle() {
+            if let Some(slot) = self.angles.iter_mut().find(|a| a.meta.id == current.meta.id) {
+                *slot = current;
+            }
+        }
+    }
+
+    /// Make `angle` the current photo (its edits into the live fields).
+    fn load_angle(&mut self, angle: Angle) {
+        let Angle { meta, area, undo, redo, measure, px_per_mm, follow_curve, detection, suggestion, view } = angle;
+        self.photo = Some(meta);
+        self.area = area;
+        self.undo = undo;
+        self.redo = redo;
+        self.measure = measure;
+        self.params.px_per_mm = px_per_mm;
+        self.params.follow_curve = follow_curve;
+        self.detection = detection;
+        self.suggestion = suggestion;
+        self.view = view;
+    }
+
+    /// What opening a photo resets besides its angle.
+    fn after_photo_change(&mut self) {
+        self.drag = None;
+        self.busy = None;
+        self.busy_step = None;
+        self.notice = None;
+        self.tool = Tool::Paint;
+        self.compare.holding_original = false;
+    }
+
     /// Prefill from detection. Work the user already did on this photo is kept: the detected
     /// area goes under their strokes, a hairline they drew stays, a scale they measured stays.
     fn apply_prefill(&mut self, Prefill { detected: p, .. }: Prefill) {
@@ -389,6 +555,9 @@ impl State {
         }
         // Curvature suits a scalp seen from above, painted up to the head's outline.
         self.params.follow_curve = p.view == Some(View::Top);
+        if self.view.is_none() {
+            self.view = p.view;
+        }
         self.detection = Some(DetectionInfo {
             summary: p.summary,
             view: p.view,
@@ -481,6 +650,11 @@ impl State {
             None => {}
         }
     }
+}
+
+/// The message for one angle too many.
+pub fn too_many_angles() -> String {
+    format!("A consultation holds up to {MAX_ANGLES} photos: remove one to add another.")
 }
 
 /// Insert a handle where it lengthens the curve least; returns its index.
@@ -727,6 +901,85 @@ mod tests {
         // A new photo drops the detection.
         let next = after.apply(Action::PhotoOpened(PhotoMeta { id: 2, ..after.photo.clone().unwrap() }));
         assert!(next.detection.is_none() && next.area.base.is_none());
+    }
+
+    fn meta(id: u64, w: u32, h: u32) -> PhotoMeta {
+        PhotoMeta {
+            id,
+            name: format!("{id}.jpg"),
+            full_width: w,
+            full_height: h,
+            work_width: w / 2,
+            work_height: h / 2,
+        }
+    }
+
+    #[test]
+    fn angles_keep_their_own_edits_and_share_the_plan() {
+        // Front: painted, measured, detected.
+        let front = drag(with_photo(), &[(10.0, 10.0), (50.0, 50.0)]).apply(Action::Prefill(prefill(1)));
+        let front = front.apply(Action::SetDensity(60.0)).apply(Action::SetSessions(2));
+        // Top: a second photo joins; the plan stays, the area is its own.
+        let both = front.apply(Action::AngleAdded(meta(2, 2000, 1600)));
+        assert_eq!(both.photo.as_ref().unwrap().id, 2);
+        assert!(both.area.is_empty() && both.undo.is_empty() && both.detection.is_none());
+        assert_eq!((both.params.density_per_cm2, both.params.time.sessions), (60.0, 2));
+        assert_eq!(both.params.px_per_mm, 8.0, "the new photo's own default scale");
+        assert!(!both.params.follow_curve);
+        let both = drag(both, &[(100.0, 100.0), (200.0, 100.0)]);
+        let angles = both.angles();
+        assert_eq!(angles.len(), 2);
+        assert_eq!(angles[0].area, front.area);
+        assert_eq!(angles[0].px_per_mm, 3.0);
+        assert_eq!(angles[1].area, both.area, "the current angle is read live");
+        assert_eq!(both.params_for(&angles[0]).px_per_mm, 3.0);
+        assert_eq!(both.params_for(&angles[0]).density_per_cm2, 60.0);
+        // Back to the front: its area, undo history, scale, curvature and detection return.
+        let back = both.apply(Action::SelectAngle(1));
+        assert_eq!(back.area, front.area);
+        assert_eq!(back.undo, front.undo);
+        assert_eq!(back.params.px_per_mm, 3.0);
+        assert!(back.params.follow_curve);
+        assert_eq!(back.detection, front.detection);
+        assert_eq!(back.view, Some(View::Top));
+        assert_eq!(back.apply(Action::Undo).area.strokes.len(), 0, "undo works on the front's own history");
+        // And the top's work is kept while the front is shown.
+        assert_eq!(back.apply(Action::SelectAngle(2)).area, both.area);
+        // Selecting an unknown or the current angle changes nothing.
+        assert_eq!(back.apply(Action::SelectAngle(99)), back);
+        assert_eq!(back.apply(Action::SelectAngle(1)), back);
+    }
+
+    #[test]
+    fn replacing_removing_and_the_angle_limit() {
+        let s = drag(with_photo(), &[(10.0, 10.0), (50.0, 50.0)]).apply(Action::AngleAdded(meta(2, 1000, 800)));
+        let s = drag(s, &[(1.0, 1.0), (9.0, 9.0)]);
+        // Replacing the current photo keeps the other angle and the angle's place.
+        let r = s.apply(Action::PhotoOpened(meta(3, 1000, 800)));
+        let ids: Vec<u64> = r.angles().iter().map(|a| a.meta.id).collect();
+        assert_eq!(ids, [1, 3]);
+        assert!(r.area.is_empty());
+        assert_eq!(r.angles()[0].area.strokes.len(), 1);
+        // Removing the current angle shows its neighbour; removing the last leaves no photo.
+        let r = r.apply(Action::RemoveAngle(3));
+        assert_eq!(r.photo.as_ref().unwrap().id, 1);
+        assert_eq!(r.area.strokes.len(), 1);
+        let none = r.apply(Action::RemoveAngle(1));
+        assert!(none.photo.is_none() && none.angles.is_empty() && none.area.is_empty());
+        assert_eq!(none.params.density_per_cm2, r.params.density_per_cm2, "the plan stays");
+        // At most MAX_ANGLES: one more is refused with a message and nothing changes.
+        let mut full = with_photo();
+        for id in 2..=MAX_ANGLES as u64 {
+            full = full.apply(Action::AngleAdded(meta(id, 1000, 800)));
+        }
+        assert_eq!(full.angles().len(), MAX_ANGLES);
+        let refused = full.apply(Action::AngleAdded(meta(50, 1000, 800)));
+        assert_eq!(refused.angles().len(), MAX_ANGLES);
+        assert_eq!(refused.photo, full.photo);
+        assert_eq!(refused.notice.as_ref().unwrap().text, too_many_angles());
+        // Naming the angle.
+        let named = full.apply(Action::SetAngleView(Some(View::Back)));
+        assert_eq!(named.angles().last().unwrap().view, Some(View::Back));
     }
 
     #[test]
