@@ -19,6 +19,7 @@ use crate::components::tool_bar::ToolBar;
 use crate::components::treatment_picker::TreatmentPicker;
 use crate::components::viewer::Viewer;
 use crate::engine::{Engine, WorkError};
+use crate::persist::Saver;
 use crate::platform::canvas::{clear, draw_compare, draw_outline, draw_region, image_data};
 use crate::platform::download::{encode_marked_image_data, export_file_name, save_blob};
 use crate::platform::files::{first_transferred_file, read_bytes};
@@ -26,15 +27,16 @@ use crate::platform::frame::request_animation_frame;
 use crate::platform::test_hooks;
 use crate::platform::worker::WorkerClient;
 use crate::platform::{js_error_text, now_ms, window};
+use crate::saving::Autosave;
 use crate::state::{too_many_angles, Action, NoticeKind, State, Tool, BRUSH_MM, FEATHER_MM, MAX_ANGLES};
 
 /// Draws the latest state once per animation frame, however many changes arrived in between.
 #[derive(Default)]
-struct Painter {
+pub struct Painter {
     /// One engine per photo of the consultation (see [`Painter::engine`]).
-    engines: Vec<Engine>,
-    /// The photo id of the engine added last (its photo may not be in the state yet).
-    opening: u64,
+    pub engines: Vec<Engine>,
+    /// Ids of engines added whose photos the state has not shown yet.
+    arriving: Vec<u64>,
     latest: Option<State>,
     pending: bool,
     /// The original as ImageData, per photo id (it never changes for a photo).
@@ -56,17 +58,26 @@ struct Canvases {
 
 impl Painter {
     /// The engine of photo `id`.
-    fn engine(&self, id: u64) -> Option<&Engine> {
+    pub fn engine(&self, id: u64) -> Option<&Engine> {
         self.engines.iter().find(|e| e.meta.id == id)
     }
 
-    /// Drop the engines of photos the state no longer holds. Engines newer than every photo the
-    /// state knows are being opened (their `PhotoOpened` is on its way) and stay.
+    /// Add engines whose photos are on their way into the state (their action is dispatched
+    /// right after).
+    pub fn add_engines(&mut self, engines: impl IntoIterator<Item = Engine>) {
+        for engine in engines {
+            self.arriving.push(engine.meta.id);
+            self.engines.push(engine);
+        }
+    }
+
+    /// Drop the engines of photos the state no longer holds (removed, replaced, or a new
+    /// consultation), keeping those whose photos have not reached the state yet.
     fn forget_removed(&mut self, state: &State) {
-        let opening = self.opening;
         let known: Vec<u64> = state.angles.iter().map(|a| a.meta.id).collect();
-        let newest = known.iter().copied().max().unwrap_or(0);
-        self.engines.retain(|e| known.contains(&e.meta.id) || (e.meta.id > newest && e.meta.id == opening));
+        self.arriving.retain(|id| !known.contains(id));
+        let arriving = &self.arriving;
+        self.engines.retain(|e| known.contains(&e.meta.id) || arriving.contains(&e.meta.id));
     }
 }
 
@@ -190,6 +201,30 @@ pub fn App() -> Html {
         use_effect_with((), move |_| test_hooks::install(&work));
     }
 
+    // Autosave, restore at start-up, consultation files (see `persist`).
+    let saver = {
+        let (painter, open_counter, work, dispatch) =
+            (painter.clone(), open_counter.clone(), work.clone(), dispatch.clone());
+        use_memo((), move |_| Saver {
+            painter,
+            autosave: Rc::new(RefCell::new(Autosave::default())),
+            store: Rc::new(RefCell::new(None)),
+            restoring: Rc::new(Cell::new(true)),
+            open_counter,
+            work,
+            dispatch,
+            unavailable: Rc::new(RefCell::new(None)),
+            latest: Rc::new(RefCell::new(None)),
+        })
+    };
+    {
+        let saver = (*saver).clone();
+        use_effect_with((), move |_| wasm_bindgen_futures::spawn_local(saver.restore_at_start()));
+    }
+    {
+        let saver = (*saver).clone();
+        use_effect_with((*state).clone(), move |s| saver.schedule(s.clone()));
+    }
     // How many angles the consultation holds (read when a file is chosen, before decoding it).
     let angle_count = use_mut_ref(|| Cell::new(0usize));
     angle_count.borrow().set(state.angles.len());
@@ -199,7 +234,12 @@ pub fn App() -> Html {
         let open_counter = open_counter.clone();
         let work = work.clone();
         let angle_count = angle_count.clone();
+        let restoring = saver.restoring.clone();
         Callback::from(move |(file, mode): (File, OpenMode)| {
+            if restoring.get() {
+                return dispatch
+                    .emit(Action::PhotoFailed("One moment: your last consultation is still being restored.".into()));
+            }
             if mode == OpenMode::Add && angle_count.borrow().get() >= MAX_ANGLES {
                 return dispatch.emit(Action::PhotoFailed(too_many_angles()));
             }
@@ -234,11 +274,7 @@ pub fn App() -> Html {
                         // Detection ran in the worker too: prefill the area, scale and advice.
                         let (meta, prefill) = (engine.meta.clone(), engine.prefill());
                         set_body_attribute("data-detect-ms", &format!("{:.1}", engine.detected.ms));
-                        {
-                            let mut p = painter.borrow_mut();
-                            p.engines.push(engine);
-                            p.opening = token;
-                        }
+                        painter.borrow_mut().add_engines([engine]);
                         dispatch.emit(match mode {
                             OpenMode::Replace => Action::PhotoOpened(meta),
                             OpenMode::Add => Action::AngleAdded(meta),
@@ -550,6 +586,38 @@ pub fn App() -> Html {
                             <p class="hint">{ "Marked “Simulation”. The real result depends on your skin and your artist." }</p>
                         </section>
                     </fieldset>
+                    <section class="consultation">
+                        <h2>{ "Consultation" }</h2>
+                        <p class="hint">{ "Your work is kept in this browser and comes back when you reopen the page. A consultation file holds every photo and edit: open it in any browser." }</p>
+                        <div class="row">
+                            <button type="button" class="button" id="save-consultation" disabled={!has_photo || s.busy.is_some()}
+                                onclick={{
+                                    let (saver, state, d) = ((*saver).clone(), state.clone(), dispatch.clone());
+                                    Callback::from(move |_| if let Err(m) = saver.save_file(&state) { d.emit(Action::PhotoFailed(m)) })
+                                }}>{ "Save consultation file" }</button>
+                            <label class="button" for="open-consultation-input">{ "Open a consultation file" }</label>
+                            <input id="open-consultation-input" class="visually-hidden" type="file" accept={crate::persist::accept()}
+                                onchange={{
+                                    let (saver, has_work) = ((*saver).clone(), has_photo);
+                                    Callback::from(move |e: Event| {
+                                        let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+                                        if let Some(file) = crate::platform::files::first_file(input.files()) {
+                                            wasm_bindgen_futures::spawn_local(saver.clone().open_file(file, has_work));
+                                        }
+                                        input.set_value("");
+                                    })
+                                }} />
+                            if has_photo {
+                                <button type="button" class="button" id="new-consultation" onclick={{
+                                    let d = dispatch.clone();
+                                    Callback::from(move |_| {
+                                        let sure = window().confirm_with_message("Start a new consultation? The photos and edits open now are removed from this browser (save them to a file first to keep them).").unwrap_or(false);
+                                        if sure { d.emit(Action::NewConsultation) }
+                                    })
+                                }}>{ "New consultation" }</button>
+                            }
+                        </div>
+                    </section>
                 </aside>
             </main>
         </div>

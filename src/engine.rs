@@ -185,6 +185,8 @@ pub struct Engine {
     pub preview: Preview,
     /// What detection found on the photo.
     pub detected: Detected,
+    /// The file's content hash (computed on first use: see [`Engine::file_hash`]).
+    file_hash: std::cell::OnceCell<String>,
 }
 
 /// A full-resolution export of the current edit, ready to run (see [`Engine::export`]).
@@ -221,7 +223,17 @@ impl Engine {
             work_height: working.height,
         };
         let preview = Preview::new(working, full_width, RenderParams::default().seed);
-        Engine { meta, bytes, preview, detected }
+        Engine { meta, bytes, preview, detected, file_hash: std::cell::OnceCell::new() }
+    }
+
+    /// The photo's file as chosen (kept for export and for saving the consultation).
+    pub fn file(&self) -> &Rc<[u8]> {
+        &self.bytes
+    }
+
+    /// The file's content hash (`consultation::content_hash`), computed once.
+    pub fn file_hash(&self) -> &str {
+        self.file_hash.get_or_init(|| crate::consultation::content_hash(&self.bytes))
     }
 
     /// What detection found, as the action that prefills the state for this photo.

@@ -4,9 +4,12 @@
 
 pub mod app;
 pub mod components;
+pub mod consultation;
 pub mod engine;
+pub mod persist;
 pub mod platform;
 pub mod protocol;
+pub mod saving;
 pub mod state;
 pub mod view;
 

@@ -116,6 +116,19 @@ impl Angle {
     }
 }
 
+/// A saved consultation, its photos reopened, ready to replace the state (see
+/// `consultation::Saved`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Restored {
+    pub angles: Vec<Angle>,
+    /// Index into `angles` of the one to show.
+    pub current: usize,
+    pub params: RenderParams,
+    pub brush_mm: f32,
+    /// Said to the user, e.g. "Your consultation was restored (2 photos)."
+    pub message: String,
+}
+
 /// A consultation holds at most this many photos (each keeps a ~2 MP working copy in memory).
 pub const MAX_ANGLES: usize = 6;
 
@@ -231,6 +244,10 @@ pub enum Action {
     RemoveAngle(u64),
     /// Name the current angle (front, top, side, back).
     SetAngleView(Option<View>),
+    /// A saved consultation was reopened (autosave or file): it replaces the whole consultation.
+    Restore(Restored),
+    /// Start afresh: no photo, the default plan.
+    NewConsultation,
     /// The file could not be used: say why, keep the current photo and work.
     PhotoFailed(String),
     DismissNotice,
@@ -342,6 +359,29 @@ impl State {
                         s.compare.holding_original = false;
                     }
                 }
+            }
+            Action::Restore(r) => {
+                if let Some(current) = r.angles.get(r.current.min(r.angles.len().saturating_sub(1))).cloned() {
+                    let next_stroke_id = r
+                        .angles
+                        .iter()
+                        .flat_map(|a| a.area.strokes.iter().map(|s| s.id))
+                        .max()
+                        .map_or(1, |id| id.saturating_add(1))
+                        .max(s.next_stroke_id);
+                    s = State {
+                        params: r.params.sanitized(),
+                        brush_mm: finite_clamp(r.brush_mm, BRUSH_MM, s.brush_mm),
+                        angles: r.angles,
+                        next_stroke_id,
+                        ..State::default()
+                    };
+                    s.load_angle(current);
+                    s.notice = Some(Notice { kind: NoticeKind::Info, text: r.message });
+                }
+            }
+            Action::NewConsultation => {
+                s = State { next_stroke_id: s.next_stroke_id, ..State::default() };
             }
             Action::SetAngleView(view) => {
                 if s.photo.is_some() {

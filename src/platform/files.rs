@@ -9,7 +9,7 @@ use super::js_error_text;
 /// Refuse before reading anything larger than this (the decoder's own limit is lower).
 pub const MAX_READ_BYTES: f64 = 80.0 * 1024.0 * 1024.0;
 
-/// The bytes of a file.
+/// The bytes of a photo file.
 pub async fn read_bytes(file: &File) -> Result<Vec<u8>, String> {
     if file.size() > MAX_READ_BYTES {
         return Err(format!(
@@ -18,6 +18,11 @@ pub async fn read_bytes(file: &File) -> Result<Vec<u8>, String> {
             MAX_READ_BYTES / 1_048_576.0
         ));
     }
+    read_all(file).await
+}
+
+/// The bytes of any file (the caller checks its size first).
+pub async fn read_all(file: &File) -> Result<Vec<u8>, String> {
     let buffer = JsFuture::from(file.array_buffer())
         .await
         .map_err(|e| format!("The file could not be read: {}", js_error_text(&e)))?;

@@ -8,6 +8,7 @@ pub mod fatal;
 pub mod files;
 pub mod frame;
 pub mod in_worker;
+pub mod store;
 pub mod test_hooks;
 pub mod worker;
 

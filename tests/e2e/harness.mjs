@@ -62,15 +62,23 @@ export async function launch() {
   };
 }
 
-/** Open the app and collect console errors and page errors (a panic shows up there). */
-export async function openApp(context, url, viewport) {
+/**
+ * Open the app and collect console errors and page errors (a panic shows up there). The page
+ * starts from an empty autosave (the browser profile is shared by a file's tests) unless
+ * `keepSaved` is set, e.g. to test that a reload restores the work.
+ */
+export async function openApp(context, url, viewport, { keepSaved = false } = {}) {
   const page = await context.newPage();
   if (viewport) await page.setViewportSize(viewport);
+  // Runs before the app on every load of this page; the app's open waits for the delete.
+  if (!keepSaved) await page.addInitScript(() => indexedDB.deleteDatabase('smp-tryon'));
   const problems = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
   await page.goto(url);
   await page.waitForSelector('#photo-input', { state: 'attached' });
+  // The start-up restore has run (or found nothing).
+  await page.waitForFunction(() => document.body.dataset.restored !== undefined, null, { timeout: 60_000 });
   return { page, problems };
 }
 
@@ -95,9 +103,9 @@ export async function upscaledJpeg(page, name, width, height) {
  * ("Clear area"), so a test starts from the bare photo and paints its own area. Returns
  * `{ cleared }`: whether that Clear (one undo step) was done.
  */
-export async function uploadPhoto(page, file, { keepDetected = false } = {}) {
+export async function uploadPhoto(page, file, { keepDetected = false, input = '#photo-input' } = {}) {
   const before = await page.evaluate(() => document.querySelector('#preview-canvas')?.dataset.photoId ?? null);
-  await page.setInputFiles('#photo-input', file);
+  await page.setInputFiles(input, file);
   await page.waitForFunction((prev) => {
     const c = document.querySelector('#preview-canvas');
     return c && c.dataset.photoId !== prev && Number(c.dataset.frames || 0) > 0 && !document.querySelector('#busy')

@@ -1,0 +1,198 @@
+// A consultation: several photos (angles) with their own edits and one shared plan; the work
+// comes back after a reload (IndexedDB autosave); it goes through a consultation file into a
+// fresh browser; a damaged, foreign, older or newer file gets a clear message and changes nothing.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import {
+  startServer, launch, openApp, uploadPhoto, readCanvas, afterFrame, photoPath, dragInWorkPixels,
+} from './harness.mjs';
+
+let server;
+before(async () => { server = await startServer(); });
+after(async () => { await server?.close(); });
+
+const FRONT = photoPath('hl01_front_L5_1-Front.jpg');
+const TOP = photoPath('hl22_top_L7_16-Top-Down.jpg');
+
+/** Wait until the autosave has written everything up to now (its counter moves after `action`). */
+async function autosavedAfter(page, action) {
+  const n = await page.evaluate(() => Number(document.body.dataset.autosaved || 0));
+  await action();
+  await page.waitForFunction((n) => Number(document.body.dataset.autosaved || 0) > n, n, { timeout: 30_000 });
+}
+
+async function tabs(page) {
+  return page.$$eval('.angle-tab', (els) => els.map((e) => ({ id: e.dataset.photoId, text: e.textContent, on: e.classList.contains('on') })));
+}
+
+async function selectTab(page, index) {
+  const t = await tabs(page);
+  if (t[index].on) return;
+  await afterFrame(page, () => page.click(`.angle-tab[data-photo-id="${t[index].id}"]`));
+}
+
+function sameImage(a, b, what) {
+  assert.equal(`${a.width}x${a.height}`, `${b.width}x${b.height}`, `${what}: size`);
+  let differ = 0;
+  for (let i = 0; i < a.data.length; i++) if (a.data[i] !== b.data[i]) differ++;
+  assert.equal(differ, 0, `${what}: ${differ} bytes differ`);
+}
+
+function changed(a, b) {
+  let n = 0;
+  for (let i = 0; i < a.data.length; i += 4) if (a.data[i] !== b.data[i] || a.data[i + 1] !== b.data[i + 1]) n++;
+  return n;
+}
+
+/** Two angles, each with its own painting; a shared density; the second named "back". */
+async function buildConsultation(page) {
+  await uploadPhoto(page, FRONT);
+  const bareFront = await readCanvas(page);
+  await afterFrame(page, () => dragInWorkPixels(page, [[300, 120], [380, 130], [460, 120]]));
+  await afterFrame(page, () => page.evaluate(() => {
+    const el = document.querySelector('#density');
+    el.value = '55';
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }));
+  const front = await readCanvas(page);
+  assert.ok(changed(front, bareFront) > 500, 'the front is dotted');
+  await uploadPhoto(page, TOP, { input: '#add-angle-input' });
+  const bareTop = await readCanvas(page);
+  await afterFrame(page, () => dragInWorkPixels(page, [[200, 200], [300, 260]]));
+  await page.selectOption('#angle-view', 'back');
+  const top = await readCanvas(page);
+  assert.ok(changed(top, bareTop) > 300, 'the second angle is dotted');
+  return { front, top };
+}
+
+test('angles keep their own edits; a reload brings the whole consultation back', async () => {
+  const browser = await launch();
+  try {
+    const { page, problems } = await openApp(browser.context, server.url, null, { keepSaved: true });
+    const { front, top } = await buildConsultation(page);
+    assert.equal((await tabs(page)).length, 2);
+    // Back to the front: its own area and dots, exactly.
+    await autosavedAfter(page, () => selectTab(page, 0));
+    sameImage(await readCanvas(page), front, 'front after switching back');
+    assert.equal(await page.inputValue('#density'), '55', 'the plan is shared');
+
+    await page.reload();
+    await page.waitForFunction(() => document.body.dataset.restored === '2', null, { timeout: 60_000 });
+    await page.waitForFunction(() => Number(document.querySelector('#preview-canvas')?.dataset.frames || 0) > 0 && !document.querySelector('#busy'));
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    const restoredTabs = await tabs(page);
+    assert.equal(restoredTabs.length, 2);
+    assert.ok(restoredTabs[0].on, 'the angle shown when saved');
+    assert.match(restoredTabs[1].text, /Back/);
+    assert.match(await page.textContent('#notice'), /restored as you left it \(2 photos\)/);
+    sameImage(await readCanvas(page), front, 'front after reload');
+    assert.equal(await page.inputValue('#density'), '55');
+    await selectTab(page, 1);
+    sameImage(await readCanvas(page), top, 'second angle after reload');
+    // Undo history starts afresh, but editing goes on (and is saved again).
+    await autosavedAfter(page, () => afterFrame(page, () => page.click('#clear')));
+    assert.deepEqual(problems, []);
+    // "New consultation" empties the saved one: a reload shows no photo.
+    page.once('dialog', (d) => d.accept());
+    await autosavedAfter(page, () => page.click('#new-consultation'));
+    await page.reload();
+    await page.waitForFunction(() => document.body.dataset.restored === '0', null, { timeout: 60_000 });
+    assert.equal(await page.$('.angle-tab'), null);
+    assert.equal(await page.$('#preview-canvas'), null);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('a consultation file opens in another browser with every angle as it was', async () => {
+  const first = await launch();
+  const second = await launch();
+  try {
+    const { page } = await openApp(first.context, server.url);
+    const { front, top } = await buildConsultation(page);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save-consultation')]);
+    assert.match(download.suggestedFilename(), /^consultation-\d{4}-\d\d-\d\d\.smptryon$/);
+    const file = fs.readFileSync(await download.path());
+    assert.equal(file.subarray(0, 8).toString('latin1'), 'SMPTRYON');
+    assert.ok(file.length > fs.statSync(FRONT).size + fs.statSync(TOP).size, 'the photos are inside');
+
+    const other = await openApp(second.context, server.url);
+    await other.page.setInputFiles('#open-consultation-input', { name: 'c.smptryon', mimeType: 'application/octet-stream', buffer: file });
+    await other.page.waitForFunction(() => document.querySelectorAll('.angle-tab').length === 2 && !document.querySelector('#busy'), null, { timeout: 60_000 });
+    await other.page.waitForFunction(() => Number(document.querySelector('#preview-canvas')?.dataset.frames || 0) > 0);
+    await other.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    assert.match(await other.page.textContent('#notice'), /Opened c\.smptryon: 2 photos/);
+    // The file was saved with the second angle showing.
+    sameImage(await readCanvas(other.page), top, 'second angle from the file');
+    await selectTab(other.page, 0);
+    sameImage(await readCanvas(other.page), front, 'front from the file');
+    assert.equal(await other.page.inputValue('#density'), '55');
+    assert.deepEqual(other.problems, []);
+  } finally {
+    await first.close();
+    await second.close();
+  }
+});
+
+test('a foreign, damaged, older or newer consultation file says why and changes nothing', async () => {
+  const browser = await launch();
+  try {
+    const { page, problems } = await openApp(browser.context, server.url);
+    await buildConsultation(page);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save-consultation')]);
+    const good = fs.readFileSync(await download.path());
+    const shown = await readCanvas(page);
+    const tabsBefore = await tabs(page);
+    const withVersion = (v) => { const b = Buffer.from(good); b.writeUInt32LE(v, 8); return b; };
+    const flipped = Buffer.from(good); flipped[flipped.length - 100] ^= 0x55;
+    const cases = [
+      ['photo.jpg', fs.readFileSync(FRONT), /not an SMP Try-On consultation file/],
+      ['cut.smptryon', good.subarray(0, Math.floor(good.length / 2)), /damaged \(photo \d of 2 is cut short\); nothing was changed/],
+      ['flipped.smptryon', flipped, /damaged \(photo 2 of 2 does not match its checksum\)/],
+      ['old.smptryon', withVersion(0), /early version of SMP Try-On \(format 0\)/],
+      ['new.smptryon', withVersion(9), /newer version of SMP Try-On \(format 9/],
+      ['empty.smptryon', Buffer.alloc(0), /not an SMP Try-On consultation file/],
+    ];
+    for (const [name, buffer, message] of cases) {
+      await page.setInputFiles('#open-consultation-input', { name, mimeType: 'application/octet-stream', buffer });
+      await page.waitForSelector('#notice.error', { timeout: 30_000 });
+      assert.match(await page.textContent('#notice.error span'), message, name);
+      await page.click('#notice button');
+      assert.deepEqual(await tabs(page), tabsBefore, `${name}: the angles stay`);
+      sameImage(await readCanvas(page), shown, `${name}: the work on screen stays`);
+    }
+    assert.deepEqual(problems, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('at most six angles; removing one keeps the others', async () => {
+  const browser = await launch();
+  try {
+    const { page, problems } = await openApp(browser.context, server.url);
+    await uploadPhoto(page, FRONT);
+    for (let i = 1; i < 6; i++) await uploadPhoto(page, TOP, { input: '#add-angle-input' });
+    assert.equal((await tabs(page)).length, 6);
+    assert.equal(await page.isDisabled('#add-angle-input'), true, 'the sixth angle is the last');
+    // A pasted photo would be a seventh: refused with a message, nothing changes.
+    await page.evaluate(async (b64) => {
+      const file = new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], 'pasted.jpg', { type: 'image/jpeg' });
+      const dt = new DataTransfer();
+      dt.items.add(file);
+      document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+    }, fs.readFileSync(FRONT).toString('base64'));
+    await page.waitForSelector('#notice.error');
+    assert.match(await page.textContent('#notice.error span'), /up to 6 photos/);
+    assert.equal((await tabs(page)).length, 6);
+    const current = (await tabs(page)).find((t) => t.on).id;
+    await afterFrame(page, () => page.click('#remove-angle'));
+    const left = await tabs(page);
+    assert.equal(left.length, 5);
+    assert.ok(!left.some((t) => t.id === current));
+    assert.deepEqual(problems, []);
+  } finally {
+    await browser.close();
+  }
+});
