@@ -270,7 +270,8 @@ pub fn App() -> Html {
                     return;
                 }
                 match opened {
-                    Ok(engine) => {
+                    Ok(mut engine) => {
+                        add_thumbnail(&mut engine);
                         // Detection ran in the worker too: prefill the area, scale and advice.
                         let (meta, prefill) = (engine.meta.clone(), engine.prefill());
                         set_body_attribute("data-detect-ms", &format!("{:.1}", engine.detected.ms));
@@ -392,7 +393,7 @@ pub fn App() -> Html {
             </header>
             <main class="layout">
                 <section class="stage-col">
-                    <AngleTabs value={s.angles().into_iter().map(|a| AngleTab { id: a.meta.id, name: a.meta.name, view: a.view }).collect::<Vec<_>>()}
+                    <AngleTabs value={s.angles().into_iter().map(|a| AngleTab { id: a.meta.id, name: a.meta.name, view: a.view, thumbnail: a.meta.thumbnail }).collect::<Vec<_>>()}
                         current={s.photo.as_ref().map(|m| m.id)}
                         on_select={{ let d = dispatch.clone(); Callback::from(move |id| d.emit(Action::SelectAngle(id))) }}
                         on_remove={{ let d = dispatch.clone(); Callback::from(move |id| d.emit(Action::RemoveAngle(id))) }}
@@ -621,6 +622,14 @@ pub fn App() -> Html {
                 </aside>
             </main>
         </div>
+    }
+}
+
+/// Give the photo its small picture for the angle tabs.
+pub fn add_thumbnail(engine: &mut Engine) {
+    match crate::platform::canvas::thumbnail_data_url(engine.preview.original(), 96) {
+        Ok(url) => engine.meta.thumbnail = Some(Rc::from(url)),
+        Err(e) => web_sys::console::warn_1(&e),
     }
 }
 

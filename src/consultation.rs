@@ -327,6 +327,7 @@ mod tests {
             full_height: 800,
             work_width: 500,
             work_height: 400,
+            thumbnail: None,
         }
     }
 

@@ -221,6 +221,7 @@ impl Engine {
             full_height,
             work_width: working.width,
             work_height: working.height,
+            thumbnail: None,
         };
         let preview = Preview::new(working, full_width, RenderParams::default().seed);
         Engine { meta, bytes, preview, detected, file_hash: std::cell::OnceCell::new() }

@@ -12,7 +12,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Blob, File};
 use yew::Callback;
 
-use crate::app::Painter;
+use crate::app::{add_thumbnail, Painter};
 use crate::consultation::{file_name, read_file, read_manifest, write_file, ReadError, Saved, FILE_EXTENSION};
 use crate::engine::WorkError;
 use crate::platform::download::save_blob;
@@ -143,7 +143,7 @@ impl Saver {
         let dispatch = self.dispatch.clone();
         let progress = move |i: usize, n: usize| dispatch.emit(Action::BusyProgress(format!("photo {} of {n}", i + 1)));
         let mut next_id = || self.next_id();
-        let reopened = reopen(&*self.work, &kept, photos, &mut next_id, &progress, false).await;
+        let reopened = reopen(&*self.work, &kept, photos, &mut next_id, &progress, false).await.map(with_thumbnails);
         enable(true);
         match reopened {
             Ok(mut r) if !r.restored.angles.is_empty() => {
@@ -315,7 +315,7 @@ impl Saver {
         let dispatch = self.dispatch.clone();
         let progress = move |i: usize, n: usize| dispatch.emit(Action::BusyProgress(format!("photo {} of {n}", i + 1)));
         let mut next_id = || self.next_id();
-        match reopen(&*self.work, &saved, photos, &mut next_id, &progress, true).await {
+        match reopen(&*self.work, &saved, photos, &mut next_id, &progress, true).await.map(with_thumbnails) {
             Ok(mut r) => {
                 let n = r.restored.angles.len();
                 r.restored.message = format!(
@@ -332,6 +332,15 @@ impl Saver {
             }
         }
     }
+}
+
+/// Thumbnails for reopened photos (engines and angles are in the same order).
+fn with_thumbnails(mut r: crate::saving::Reopened) -> crate::saving::Reopened {
+    for (engine, angle) in r.engines.iter_mut().zip(r.restored.angles.iter_mut()) {
+        add_thumbnail(engine);
+        angle.meta.thumbnail = engine.meta.thumbnail.clone();
+    }
+    r
 }
 
 /// The accept attribute of the consultation file input.

@@ -22,6 +22,8 @@ pub struct PhotoMeta {
     pub full_height: u32,
     pub work_width: u32,
     pub work_height: u32,
+    /// A small picture of the photo for the angle tabs (a `data:` URL), once made.
+    pub thumbnail: Option<Rc<str>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -754,6 +756,7 @@ mod tests {
             full_height: 800,
             work_width: 500,
             work_height: 400,
+            thumbnail: None,
         }))
     }
 
@@ -951,6 +954,7 @@ mod tests {
             full_height: h,
             work_width: w / 2,
             work_height: h / 2,
+            thumbnail: None,
         }
     }
 

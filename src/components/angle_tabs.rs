@@ -10,6 +10,8 @@ pub struct AngleTab {
     pub id: u64,
     pub name: String,
     pub view: Option<View>,
+    /// A small picture of the photo (`data:` URL).
+    pub thumbnail: Option<std::rc::Rc<str>>,
 }
 
 #[derive(Properties, PartialEq)]
@@ -51,7 +53,8 @@ pub fn AngleTabs(p: &AngleTabsProps) -> Html {
                         <button type="button" role="tab" aria-selected={on.to_string()} title={t.name.clone()}
                             class={classes!("angle-tab", on.then_some("on"))} data-photo-id={t.id.to_string()}
                             onclick={select}>
-                            { format!("{}. {}", i + 1, view_title(t.view)) }
+                            if let Some(src) = &t.thumbnail { <img src={src.to_string()} alt="" /> }
+                            <span>{ format!("{}. {}", i + 1, view_title(t.view)) }</span>
                         </button>
                     }
                 }) }

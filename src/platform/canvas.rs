@@ -108,3 +108,19 @@ pub fn clear(canvas: &HtmlCanvasElement) {
         ctx.clear_rect(0.0, 0.0, canvas.width() as f64, canvas.height() as f64);
     }
 }
+
+/// A small JPEG of `img` (at most `max_side` px on its longer side) as a `data:` URL, for the
+/// angle tabs (the page's policy allows `data:` images).
+pub fn thumbnail_data_url(img: &RgbaImage, max_side: u32) -> Result<String, JsValue> {
+    let long = img.width.max(img.height).max(1);
+    let scale = (max_side as f32 / long as f32).min(1.0);
+    let (w, h) =
+        (((img.width as f32 * scale).round() as u32).max(1), ((img.height as f32 * scale).round() as u32).max(1));
+    let small = smp_core::resize::downscale_area(img, w.min(img.width), h.min(img.height));
+    let document = super::window().document().ok_or("no document")?;
+    let canvas: HtmlCanvasElement = document.create_element("canvas")?.dyn_into()?;
+    canvas.set_width(small.width);
+    canvas.set_height(small.height);
+    context_2d(&canvas)?.put_image_data(&image_data(&small)?, 0.0, 0.0)?;
+    canvas.to_data_url_with_type_and_encoder_options("image/jpeg", &JsValue::from_f64(0.8))
+}
