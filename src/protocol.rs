@@ -90,6 +90,7 @@ mod tests {
                             points: vec![Point::new(10.5, 20.25), Point::new(3000.0, 19.0)],
                             feather_mm: 6.0,
                             treated_side: HairlineSide::Left,
+                            breakup: 0.0,
                         }),
                         px_per_mm: Some((3.7, ScaleSource::EyeDistance)),
                         view: Some(View::Front),

@@ -434,6 +434,7 @@ impl State {
                     points: Vec::new(),
                     feather_mm: DEFAULT_FEATHER_MM,
                     treated_side: HairlineSide::Left,
+                    breakup: 0.0,
                 });
                 let nearest = hairline
                     .points
@@ -512,6 +513,7 @@ pub fn default_hairline(photo: &PhotoMeta) -> Hairline {
         points: pts.iter().map(|&(x, y)| Point::new(x * w, y * h)).collect(),
         feather_mm: DEFAULT_FEATHER_MM,
         treated_side: HairlineSide::Left,
+        breakup: 0.0,
     }
 }
 
@@ -689,6 +691,7 @@ mod tests {
                     points: vec![Point::new(100.0, 300.0), Point::new(900.0, 300.0)],
                     feather_mm: 6.0,
                     treated_side: HairlineSide::Left,
+                    breakup: 0.0,
                 }),
                 px_per_mm: Some((3.0, ScaleSource::EyeDistance)),
                 view: Some(View::Top),

@@ -249,6 +249,7 @@ pub fn run(s: &Session) {
                         .collect(),
                     feather_mm: feather.get(0.5, 10.0),
                     treated_side: if *left { HairlineSide::Left } else { HairlineSide::Right },
+                    breakup: 0.0,
                 })
             }
             Step::Render { dragging } => {

@@ -1385,6 +1385,7 @@ mod tests {
             points: vec![Point::new(0.0, 150.0), Point::new(300.0, 150.0)],
             feather_mm: 1.0,
             treated_side: HairlineSide::Left,
+            breakup: 0.0,
         };
         pv.render(&strokes, Some(&line), &params(6.0));
         let out = pv.output().clone();
