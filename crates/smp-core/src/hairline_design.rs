@@ -182,9 +182,21 @@ impl HairlineEdge {
         }
     }
 
-    /// The edge a hairline has, if it is one of the presets'.
-    pub fn of(line: &Hairline) -> Option<HairlineEdge> {
-        HairlineEdge::ALL.into_iter().find(|e| e.feather_mm() == line.feather_mm && e.breakup() == line.breakup)
+    /// Which of the three a hairline's edge is closest to (any breakup makes it broken; a ramp
+    /// under 3 mm is sharp).
+    pub fn of(line: &Hairline) -> HairlineEdge {
+        if line.breakup > 0.0 {
+            HairlineEdge::Broken
+        } else if line.feather_mm < 3.0 {
+            HairlineEdge::Sharp
+        } else {
+            HairlineEdge::Soft
+        }
+    }
+
+    /// The line with this edge (its handles unchanged).
+    pub fn applied_to(self, line: &Hairline) -> Hairline {
+        Hairline { feather_mm: self.feather_mm(), breakup: self.breakup(), ..line.clone() }
     }
 }
 
@@ -220,10 +232,16 @@ pub fn preset_on_face(
     Some(place(shape, edge, &frame, mfp_mm * px_per_mm, px_per_mm))
 }
 
-/// Without a face: the preset's shape fitted to the current line, its middle kept where the
-/// current line crosses the perpendicular bisector of its ends, its width the current width.
-/// `None` when the current line has fewer than two distinct handles.
-pub fn preset_fitted_to(shape: HairlineShape, edge: HairlineEdge, current: &Hairline) -> Option<Hairline> {
+/// Without a face: the preset's shape placed on the current line, its middle kept where the
+/// current line crosses the perpendicular bisector of its ends. Sized in mm with `px_per_mm`
+/// when the scale is known, else to the current line's width. `None` when the current line has
+/// fewer than two distinct handles.
+pub fn preset_fitted_to(
+    shape: HairlineShape,
+    edge: HairlineEdge,
+    current: &Hairline,
+    px_per_mm: Option<f32>,
+) -> Option<Hairline> {
     let pts: Vec<Point> = current.points.iter().copied().filter(|p| p.is_finite()).collect();
     let (first, last) = (*pts.first()?, *pts.last()?);
     let chord = Point::new(last.x - first.x, last.y - first.y);
@@ -241,7 +259,11 @@ pub fn preset_fitted_to(shape: HairlineShape, edge: HairlineEdge, current: &Hair
     let middle = curve_crossing(&pts, &bisector).unwrap_or(mid);
     let frame = MidLine::new(middle, up)?;
     let span_mm = shape.handles_mm().iter().map(|h| h.0.abs()).fold(0.0, f32::max);
-    Some(place(shape, edge, &frame, 0.0, width / (2.0 * span_mm)))
+    let px_per_unit = match px_per_mm {
+        Some(ppm) if ppm.is_finite() && ppm > 0.0 => ppm,
+        _ => width / (2.0 * span_mm),
+    };
+    Some(place(shape, edge, &frame, 0.0, px_per_unit))
 }
 
 /// Where the curve through `points` crosses the line (lateral 0) nearest its origin.
@@ -464,8 +486,9 @@ mod tests {
         assert_eq!(fb.density(axis.at(0.0, 50.0 * 4.0)), 0.0);
         // Well behind it, full density.
         assert_eq!(fb.density(axis.at(0.0, 100.0 * 4.0)), 1.0);
-        assert_eq!(HairlineEdge::of(&broken), Some(HairlineEdge::Broken));
-        assert_eq!(HairlineEdge::of(&Hairline { feather_mm: 3.3, ..soft }), None);
+        assert_eq!(HairlineEdge::of(&broken), HairlineEdge::Broken);
+        assert_eq!(HairlineEdge::of(&HairlineEdge::Sharp.applied_to(&broken)), HairlineEdge::Sharp);
+        assert_eq!(HairlineEdge::of(&Hairline { feather_mm: 3.3, ..soft }), HairlineEdge::Soft);
     }
 
     #[test]
@@ -477,7 +500,7 @@ mod tests {
             breakup: 0.0,
         };
         for shape in HairlineShape::ALL {
-            let line = preset_fitted_to(shape, HairlineEdge::Sharp, &current).unwrap();
+            let line = preset_fitted_to(shape, HairlineEdge::Sharp, &current, None).unwrap();
             let first = line.points[0];
             let last = *line.points.last().unwrap();
             assert!(close(first.distance(last), 600.0, 0.5), "{shape:?} width");
@@ -487,8 +510,12 @@ mod tests {
             assert!(is_symmetric(&line.points, &MidLine::vertical(500.0), 0.01));
             assert_eq!(line.feather_mm, HairlineEdge::Sharp.feather_mm());
         }
+        // With a known scale the shape keeps its size in mm (±66 mm at 2 px/mm).
+        let sized = preset_fitted_to(HairlineShape::Mature, HairlineEdge::Soft, &current, Some(2.0)).unwrap();
+        assert!(close(sized.points[0].distance(*sized.points.last().unwrap()), 264.0, 0.5));
+        assert!(close(sized.points[4].y, 300.0, 0.5));
         let one = Hairline { points: vec![Point::new(1.0, 1.0)], ..current };
-        assert!(preset_fitted_to(HairlineShape::Mature, HairlineEdge::Soft, &one).is_none());
+        assert!(preset_fitted_to(HairlineShape::Mature, HairlineEdge::Soft, &one, None).is_none());
     }
 
     #[test]
