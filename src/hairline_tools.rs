@@ -4,7 +4,7 @@
 
 use smp_core::hairline_design::{
     drag_symmetric, is_symmetric, mfp_above_brows_mm, partner, preset_fitted_to, preset_on_face, symmetrize,
-    with_mfp_above_brows, FaceFrame, Half, HairlineEdge, HairlineShape, MidLine,
+    with_mfp_above_brows, FaceFrame, HairlineEdge, HairlineShape, Half, MidLine,
 };
 use smp_core::{Hairline, Point};
 
@@ -274,7 +274,11 @@ mod tests {
         // The preset is one undo step; the edge another.
         let u = s.apply(Action::Undo);
         assert_eq!(HairlineEdge::of(u.area.hairline.as_ref().unwrap()), HairlineEdge::Broken);
-        assert_eq!(u.area.hairline.as_ref().unwrap().points.len(), 5, "the default line made broken, before the preset");
+        assert_eq!(
+            u.area.hairline.as_ref().unwrap().points.len(),
+            5,
+            "the default line made broken, before the preset"
+        );
         assert!(u.apply(Action::Undo).area.hairline.is_none());
     }
 

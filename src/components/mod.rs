@@ -1,5 +1,6 @@
 //! Small components; each takes `{ value, on_change }` (or only callbacks) and owns no app state.
 
+pub mod hairline_designer;
 pub mod photo_input;
 pub mod shade_picker;
 pub mod slider;
