@@ -12,8 +12,8 @@ use std::rc::Rc;
 use serde::{Deserialize, Serialize};
 use smp_core::decode::{decode_photo, DecodeLimits, PhotoError};
 use smp_core::detect::detect;
-use smp_core::hairline_design::FaceFrame;
 use smp_core::geometry::PixelRect;
+use smp_core::hairline_design::FaceFrame;
 use smp_core::resize::{downscale_area, working_size};
 use smp_core::{render_full_resolution_over, AreaMask, Hairline, Preview, RenderParams, RgbaImage, Stroke};
 

@@ -550,11 +550,8 @@ mod tests {
     #[test]
     fn dragging_a_handle_moves_its_partner_mirrored_and_keeps_it_on_its_side() {
         let axis = MidLine::new(Point::new(100.0, 0.0), Point::new(0.2, -1.0)).unwrap();
-        let mut pts = symmetrize(
-            &[Point::new(20.0, 80.0), Point::new(60.0, 40.0), Point::new(95.0, 30.0)],
-            &axis,
-            Half::Left,
-        );
+        let mut pts =
+            symmetrize(&[Point::new(20.0, 80.0), Point::new(60.0, 40.0), Point::new(95.0, 30.0)], &axis, Half::Left);
         assert_eq!(pts.len(), 5);
         drag_symmetric(&mut pts, &axis, 1, Point::new(50.0, 20.0));
         assert_eq!(pts[1], Point::new(50.0, 20.0));
@@ -564,7 +561,9 @@ mod tests {
         drag_symmetric(&mut pts, &axis, 0, Point::new(300.0, 50.0));
         assert!(axis.lateral(pts[0]).abs() < 1e-3);
         drag_symmetric(&mut pts, &axis, 2, Point::new(130.0, 10.0));
-        assert!(axis.lateral(pts[2]).abs() < 1e-3 && close(axis.height(pts[2]), axis.height(Point::new(130.0, 10.0)), 1e-3));
+        assert!(
+            axis.lateral(pts[2]).abs() < 1e-3 && close(axis.height(pts[2]), axis.height(Point::new(130.0, 10.0)), 1e-3)
+        );
         assert!(is_symmetric(&pts, &axis, 1e-3));
         assert_eq!(partner(5, 0), 4);
         assert_eq!(partner(0, 0), 0);
