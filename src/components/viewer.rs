@@ -237,7 +237,7 @@ fn mm_guide(s: &State, handle_r: f32) -> Option<Html> {
         .join(" ");
     let top = axis.at(0.0, (GUIDE_LEVELS_MM[2] + 10.0) * ppm);
     let brow = face.brow_mid;
-    let font = handle_r * 1.5;
+    let font = handle_r * 2.0;
     Some(html! {
         <g class="mm-guide" id="mm-guide" data-brow-x={brow.x.to_string()} data-brow-y={brow.y.to_string()}
             data-up-x={axis.up.x.to_string()} data-up-y={axis.up.y.to_string()} data-px-per-mm={ppm.to_string()}>

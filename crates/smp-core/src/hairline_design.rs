@@ -246,7 +246,7 @@ pub fn preset_fitted_to(
     let (first, last) = (*pts.first()?, *pts.last()?);
     let chord = Point::new(last.x - first.x, last.y - first.y);
     let width = first.distance(last);
-    if !(width > 1.0) {
+    if !width.is_finite() || width <= 1.0 {
         return None;
     }
     // "Up" is toward the treated side.
