@@ -1499,20 +1499,33 @@ mod tests {
         let work = crate::resize::downscale_area(&full, 400, 300);
         let strokes = [dab(1, 400.0, 300.0, 200.0)];
         let p = params(8.0);
-        let mut pv = Preview::new(work, 800, 1);
-        pv.render(&strokes, None, &p);
-        let prev = pv.output().clone();
-        let mut exported = full.clone();
-        render_full_resolution(&mut exported, &strokes, None, &p);
-        // Coverage is conserved in linear light: compare the linear mean darkening of each raster.
-        let lut = srgb_to_linear_table();
-        let mean = |img: &RgbaImage| {
-            img.data.chunks(4).map(|p| lut[p[1] as usize] as f64).sum::<f64>() / img.pixel_count() as f64
+        // A broken hairline across the middle (its strays and finer front dots) too.
+        let broken = Hairline {
+            points: vec![Point::new(0.0, 300.0), Point::new(800.0, 300.0)],
+            feather_mm: 7.0,
+            treated_side: HairlineSide::Left,
+            breakup: 1.0,
         };
-        let d_preview = 1.0 - mean(&prev) / mean(&crate::resize::downscale_area(&full, 400, 300));
-        let d_export = 1.0 - mean(&exported) / mean(&full);
-        assert!(d_preview > 0.03, "visible darkening: {d_preview}");
-        assert!((d_preview / d_export - 1.0).abs() < 0.05, "preview {d_preview:.4} vs export {d_export:.4}");
+        for hairline in [None, Some(&broken)] {
+            let mut pv = Preview::new(work.clone(), 800, 1);
+            pv.render(&strokes, hairline, &p);
+            let prev = pv.output().clone();
+            let mut exported = full.clone();
+            render_full_resolution(&mut exported, &strokes, hairline, &p);
+            // Coverage is conserved in linear light: compare the linear mean darkening of each raster.
+            let lut = srgb_to_linear_table();
+            let mean = |img: &RgbaImage| {
+                img.data.chunks(4).map(|p| lut[p[1] as usize] as f64).sum::<f64>() / img.pixel_count() as f64
+            };
+            let d_preview = 1.0 - mean(&prev) / mean(&crate::resize::downscale_area(&full, 400, 300));
+            let d_export = 1.0 - mean(&exported) / mean(&full);
+            assert!(d_preview > 0.01, "visible darkening: {d_preview}");
+            assert!(
+                (d_preview / d_export - 1.0).abs() < 0.05,
+                "hairline {}: preview {d_preview:.4} vs export {d_export:.4}",
+                hairline.is_some()
+            );
+        }
     }
 
     fn mean_rgb(img: &RgbaImage) -> [f64; 3] {
