@@ -12,6 +12,7 @@ use web_sys::{ClipboardEvent, File, HtmlCanvasElement, ImageData, KeyboardEvent}
 use yew::prelude::*;
 
 use crate::components::angle_tabs::{AngleTab, AngleTabs};
+use crate::components::hairline_designer::{HairlineDesigner, HairlineDesignerValue};
 use crate::components::photo_input::PhotoInput;
 use crate::components::shade_picker::ShadePicker;
 use crate::components::slider::Slider;
@@ -468,6 +469,11 @@ pub fn App() -> Html {
                                 <button type="button" class="button" id="redo" disabled={s.redo.is_empty()} onclick={act(Action::Redo)}>{ "Redo" }</button>
                                 <button type="button" class="button" id="clear" disabled={s.area.is_empty()} onclick={act(Action::ClearArea)}>{ "Clear area" }</button>
                             </div>
+                            if uses_hairline {
+                                <div class="sub">
+                                    <HairlineDesigner value={hairline_designer_value(s)} on_change={dispatch.clone()} />
+                                </div>
+                            }
                             if let (true, Some(h)) = (uses_hairline, &s.area.hairline) {
                                 <div class="sub">
                                     <Slider id="feather-mm" label="Hairline: sharp … soft" value={h.feather_mm} min={FEATHER_MM.0}
@@ -670,6 +676,18 @@ fn detection_panel(s: &State) -> Html {
                 </div>
             }
         </div>
+    }
+}
+
+fn hairline_designer_value(s: &State) -> HairlineDesignerValue {
+    HairlineDesignerValue {
+        shape: s.design.shape,
+        edge: s.area.hairline.as_ref().map(smp_core::hairline_design::HairlineEdge::of),
+        mfp_above_brows_mm: s.mfp_above_brows_mm(),
+        symmetric: s.design.symmetric,
+        guide: s.design.guide,
+        face_found: s.face().is_some(),
+        scale_known: s.scale_known(),
     }
 }
 

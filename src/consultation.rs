@@ -12,6 +12,7 @@ use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
 use smp_core::detect::{Advice, ScaleSource, View};
+use smp_core::hairline_design::FaceFrame;
 use smp_core::{AreaMask, Hairline, Point, RenderParams, Stroke};
 
 use crate::state::{Angle, Area, DetectionInfo, PhotoMeta, State};
@@ -66,6 +67,9 @@ pub struct SavedDetection {
     pub advice: Vec<Advice>,
     pub area_found: bool,
     pub scale_source: Option<ScaleSource>,
+    /// The brows and mid-line, when a face was found.
+    #[serde(default)]
+    pub face: Option<FaceFrame>,
 }
 
 /// A consultation and its photos' files, in the order of its angles.
@@ -163,6 +167,7 @@ impl SavedAngle {
                 advice: d.advice.clone(),
                 area_found: d.area_found,
                 scale_source: d.scale_source,
+                face: d.face.filter(face_is_finite),
             }),
         }
     }
@@ -193,6 +198,7 @@ impl SavedAngle {
             advice: d.advice.clone(),
             area_found: d.area_found,
             scale_source: d.scale_source,
+            face: d.face.filter(face_is_finite),
         });
         angle
     }
@@ -200,6 +206,10 @@ impl SavedAngle {
 
 fn area_is_consistent(mask: &AreaMask) -> bool {
     mask.width > 0 && mask.height > 0 && mask.data.len() as u64 == mask.width as u64 * mask.height as u64
+}
+
+fn face_is_finite(face: &FaceFrame) -> bool {
+    face.brow_mid.is_finite() && face.up.is_finite() && face.eye_distance_px.is_finite()
 }
 
 fn stroke_is_sane(stroke: &Stroke) -> bool {
@@ -349,6 +359,11 @@ mod tests {
                 px_per_mm: Some((3.5, ScaleSource::EyeDistance)),
                 view: Some(View::Front),
                 advice: vec![Advice::LightLongHair],
+                face: Some(FaceFrame {
+                    brow_mid: Point::new(500.0, 300.0),
+                    up: Point::new(0.0, -1.0),
+                    eye_distance_px: 220.0,
+                }),
                 summary: "front view".into(),
                 ms: 1.0,
             },

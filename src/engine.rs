@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use smp_core::decode::{decode_photo, DecodeLimits, PhotoError};
 use smp_core::detect::detect;
 use smp_core::geometry::PixelRect;
+use smp_core::hairline_design::FaceFrame;
 use smp_core::resize::{downscale_area, working_size};
 use smp_core::{render_full_resolution_over, AreaMask, Hairline, Preview, RenderParams, RgbaImage, Stroke};
 
@@ -45,6 +46,11 @@ impl Detected {
         Detected {
             area: (!d.area.is_empty()).then(|| d.area.clone()),
             hairline: d.hairline.clone(),
+            face: d.face.map(|f| FaceFrame {
+                brow_mid: f.brow_mid,
+                up: f.up,
+                eye_distance_px: f.left_eye.distance(f.right_eye),
+            }),
             px_per_mm: d.px_per_mm,
             view: d.view,
             summary: d.summary(),

@@ -6,6 +6,7 @@ pub mod app;
 pub mod components;
 pub mod consultation;
 pub mod engine;
+pub mod hairline_tools;
 pub mod persist;
 pub mod platform;
 pub mod protocol;

@@ -66,6 +66,7 @@ mod tests {
     use super::*;
     use crate::engine::Detected;
     use smp_core::detect::{Advice, ScaleSource, View};
+    use smp_core::hairline_design::FaceFrame;
     use smp_core::{AreaMask, Hairline, HairlineSide, Point, RgbaImage};
 
     #[test]
@@ -90,6 +91,12 @@ mod tests {
                             points: vec![Point::new(10.5, 20.25), Point::new(3000.0, 19.0)],
                             feather_mm: 6.0,
                             treated_side: HairlineSide::Left,
+                            breakup: 1.0,
+                        }),
+                        face: Some(FaceFrame {
+                            brow_mid: Point::new(2000.0, 1400.5),
+                            up: Point::new(0.1, -0.995),
+                            eye_distance_px: 233.0,
                         }),
                         px_per_mm: Some((3.7, ScaleSource::EyeDistance)),
                         view: Some(View::Front),

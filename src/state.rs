@@ -6,11 +6,14 @@ use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
 use smp_core::detect::{Advice, ScaleSource, View};
+use smp_core::hairline_design::{FaceFrame, HairlineEdge, HairlineShape};
 use smp_core::photo_stats::ShadeSuggestion;
 use smp_core::region::HairlineSide;
 use smp_core::render::default_px_per_mm;
 use smp_core::{AreaMask, BrushMode, Hairline, Point, RenderParams, Shade, Stroke, TimeState, Treatment};
 use yew::Reducible;
+
+pub use crate::hairline_tools::HairlineDesign;
 
 /// What is known about the loaded photo (its pixels live in the engine, not in the state).
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -58,6 +61,9 @@ pub struct Detected {
     pub px_per_mm: Option<(f32, ScaleSource)>,
     pub view: Option<View>,
     pub advice: Vec<Advice>,
+    /// The eyes and brows, when a face was found (front views).
+    #[serde(default)]
+    pub face: Option<FaceFrame>,
     /// e.g. "top-down view, scale from the head's width".
     pub summary: String,
     /// How long detection took, ms (read by the benchmark).
@@ -80,6 +86,8 @@ pub struct DetectionInfo {
     pub advice: Vec<Advice>,
     pub area_found: bool,
     pub scale_source: Option<ScaleSource>,
+    /// The face's brows and mid-line (full-image px), when one was found.
+    pub face: Option<FaceFrame>,
 }
 
 /// One photo of the consultation (an angle: front, top, side, back) with everything drawn on it.
@@ -195,6 +203,8 @@ pub struct State {
     pub suggestion: Option<ShadeSuggestion>,
     /// What detection found on the current photo.
     pub detection: Option<DetectionInfo>,
+    /// Hairline presets, symmetry and the millimetre guide (see `hairline_tools`).
+    pub design: HairlineDesign,
 }
 
 impl Default for State {
@@ -219,6 +229,7 @@ impl Default for State {
             next_stroke_id: 1,
             suggestion: None,
             detection: None,
+            design: HairlineDesign::default(),
         }
     }
 }
@@ -293,6 +304,14 @@ pub enum Action {
     /// Detection finished for a photo: prefill its area, hairline and scale (ignored if another
     /// photo has been opened since).
     Prefill(Prefill),
+    /// Reshape the hairline to a preset (placed in mm from the brows when a face was found).
+    ApplyHairlinePreset(HairlineShape),
+    /// Give the hairline a sharp, soft or broken edge.
+    SetHairlineEdge(HairlineEdge),
+    /// Move the hairline so its mid-frontal point is this many mm above the brows.
+    SetMfpAboveBrows(f32),
+    SetHairlineSymmetric(bool),
+    SetHairlineGuide(bool),
 }
 
 fn finite_clamp(v: f32, (lo, hi): (f32, f32), fallback: f32) -> f32 {
@@ -439,12 +458,7 @@ impl State {
                     }
                 }
             }
-            Action::RemoveHandle(i) => {
-                if s.area.hairline.as_ref().is_some_and(|h| h.points.len() > 2 && i < h.points.len()) {
-                    s.push_undo();
-                    s.area.hairline.as_mut().expect("checked").points.remove(i);
-                }
-            }
+            Action::RemoveHandle(i) => s.remove_hairline_handle(i),
             Action::PointerDown { at, hit_px } => s.pointer_down(at, hit_px),
             Action::PointerMove(at) => s.pointer_move(at),
             Action::PointerUp => s.drag = None,
@@ -474,6 +488,11 @@ impl State {
                     s.apply_prefill(p);
                 }
             }
+            Action::ApplyHairlinePreset(shape) => s.apply_hairline_preset(shape),
+            Action::SetHairlineEdge(edge) => s.set_hairline_edge(edge),
+            Action::SetMfpAboveBrows(mm) => s.set_mfp_above_brows(mm),
+            Action::SetHairlineSymmetric(on) => s.set_hairline_symmetric(on),
+            Action::SetHairlineGuide(on) => s.design.guide = on,
             Action::SetMeasureMm(v) => s.measure_mm = finite_clamp(v, (1.0, 1000.0), s.measure_mm),
             Action::ApplyMeasure => {
                 if let Some((a, b)) = s.measure {
@@ -606,10 +625,11 @@ impl State {
             advice: p.advice,
             area_found,
             scale_source: p.px_per_mm.map(|(_, s)| s),
+            face: p.face,
         });
     }
 
-    fn push_undo(&mut self) {
+    pub(crate) fn push_undo(&mut self) {
         self.undo.push(self.area.clone());
         if self.undo.len() > UNDO_LIMIT {
             self.undo.remove(0);
@@ -640,23 +660,9 @@ impl State {
                 self.drag = Some(Drag::Stroke);
             }
             Tool::Hairline => {
-                self.push_undo();
-                let hairline = self.area.hairline.get_or_insert_with(|| Hairline {
-                    points: Vec::new(),
-                    feather_mm: DEFAULT_FEATHER_MM,
-                    treated_side: HairlineSide::Left,
-                });
-                let nearest = hairline
-                    .points
-                    .iter()
-                    .enumerate()
-                    .map(|(i, p)| (i, p.distance(at)))
-                    .min_by(|a, b| a.1.total_cmp(&b.1));
-                let index = match nearest {
-                    Some((i, d)) if d <= hit_px => i,
-                    _ => insert_handle(&mut hairline.points, at),
-                };
-                self.drag = Some(Drag::Handle(index));
+                if let Some(index) = self.hairline_pointer_down(at, hit_px) {
+                    self.drag = Some(Drag::Handle(index));
+                }
             }
             Tool::Measure => {
                 self.measure = Some((at, at));
@@ -679,11 +685,7 @@ impl State {
                     }
                 }
             }
-            Some(Drag::Handle(i)) => {
-                if let Some(p) = self.area.hairline.as_mut().and_then(|h| h.points.get_mut(i)) {
-                    *p = at;
-                }
-            }
+            Some(Drag::Handle(i)) => self.hairline_drag(i, at),
             Some(Drag::Measure) => {
                 if let Some((_, b)) = &mut self.measure {
                     *b = at;
@@ -700,7 +702,7 @@ pub fn too_many_angles() -> String {
 }
 
 /// Insert a handle where it lengthens the curve least; returns its index.
-fn insert_handle(points: &mut Vec<Point>, at: Point) -> usize {
+pub(crate) fn insert_handle(points: &mut Vec<Point>, at: Point) -> usize {
     if points.len() < 2 {
         points.push(at);
         points.sort_by(|a, b| a.x.total_cmp(&b.x));
@@ -728,6 +730,7 @@ pub fn default_hairline(photo: &PhotoMeta) -> Hairline {
         points: pts.iter().map(|&(x, y)| Point::new(x * w, y * h)).collect(),
         feather_mm: DEFAULT_FEATHER_MM,
         treated_side: HairlineSide::Left,
+        breakup: 0.0,
     }
 }
 
@@ -906,8 +909,10 @@ mod tests {
                     points: vec![Point::new(100.0, 300.0), Point::new(900.0, 300.0)],
                     feather_mm: 6.0,
                     treated_side: HairlineSide::Left,
+                    breakup: 0.0,
                 }),
                 px_per_mm: Some((3.0, ScaleSource::EyeDistance)),
+                face: None,
                 view: Some(View::Top),
                 advice: vec![],
                 summary: "top-down view".into(),

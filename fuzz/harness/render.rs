@@ -249,6 +249,8 @@ pub fn run(s: &Session) {
                         .collect(),
                     feather_mm: feather.get(0.5, 10.0),
                     treated_side: if *left { HairlineSide::Left } else { HairlineSide::Right },
+                    // The same number drives the breakup (keeps the input format of the corpus).
+                    breakup: feather.get(-0.5, 1.5),
                 })
             }
             Step::Render { dragging } => {

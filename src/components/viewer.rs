@@ -11,6 +11,7 @@ use yew::prelude::*;
 use crate::platform::files::first_transferred_file;
 use crate::state::{Action, State, Tool};
 use crate::view::{image_from_view, image_px_per_view_px, ViewBox};
+use smp_core::hairline_design::GUIDE_LEVELS_MM;
 
 #[derive(Properties, PartialEq)]
 pub struct ViewerProps {
@@ -146,6 +147,15 @@ pub fn Viewer(p: &ViewerProps) -> Html {
             </g>
         }
     });
+    let editing_hairline = s.tool == Tool::Hairline && s.params.treatment.uses_hairline();
+    let guide_svg = editing_hairline.then(|| mm_guide(s, handle_r)).flatten();
+    let axis_svg = (editing_hairline && s.design.symmetric).then(|| s.hairline_axis()).flatten().map(|axis| {
+        let far = (fw + fh) as f32;
+        let (a, b) = (axis.at(0.0, -far), axis.at(0.0, far));
+        html! {
+            <line class="sym-axis" x1={a.x.to_string()} y1={a.y.to_string()} x2={b.x.to_string()} y2={b.y.to_string()} />
+        }
+    });
     let measure_svg = s.measure.filter(|_| s.tool == Tool::Measure).map(|(a, b)| {
         html! {
             <g class="measure">
@@ -190,6 +200,8 @@ pub fn Viewer(p: &ViewerProps) -> Html {
                     viewBox={format!("0 0 {fw} {fh}")} preserveAspectRatio="none"
                     onpointerdown={on_down} onpointermove={on_move} onpointerup={on_up.clone()}
                     onpointercancel={on_up} onpointerleave={on_leave}>
+                    { for guide_svg }
+                    { for axis_svg }
                     { for hairline_svg }
                     { for measure_svg }
                     { for brush_svg }
@@ -198,4 +210,53 @@ pub fn Viewer(p: &ViewerProps) -> Html {
             </div>
         </div>
     }
+}
+
+/// The millimetre guide: the 70 / 80 / 100 mm levels above the brows along the face's mid-line
+/// (a light band from 7 to 10 cm, labelled), when the face and the scale are known.
+fn mm_guide(s: &State, handle_r: f32) -> Option<Html> {
+    if !(s.design.guide && s.scale_known()) {
+        return None;
+    }
+    let face = s.face()?;
+    let axis = face.mid_line()?;
+    let ppm = s.params.px_per_mm;
+    if !(ppm.is_finite() && ppm > 0.0) {
+        return None;
+    }
+    // Wider than a hairline (its temple points are ~70 mm out), so the labels stay clear of it.
+    let half_width = 80.0 * ppm;
+    let (lo, hi) = (GUIDE_LEVELS_MM[0] * ppm, GUIDE_LEVELS_MM[2] * ppm);
+    let band: String = [(-half_width, lo), (half_width, lo), (half_width, hi), (-half_width, hi)]
+        .iter()
+        .map(|&(l, h)| {
+            let p = axis.at(l, h);
+            format!("{:.1},{:.1}", p.x, p.y)
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    let top = axis.at(0.0, (GUIDE_LEVELS_MM[2] + 10.0) * ppm);
+    let brow = face.brow_mid;
+    let font = handle_r * 2.0;
+    Some(html! {
+        <g class="mm-guide" id="mm-guide" data-brow-x={brow.x.to_string()} data-brow-y={brow.y.to_string()}
+            data-up-x={axis.up.x.to_string()} data-up-y={axis.up.y.to_string()} data-px-per-mm={ppm.to_string()}>
+            <polygon class="guide-band" points={band} />
+            <line class="guide-mid" x1={brow.x.to_string()} y1={brow.y.to_string()} x2={top.x.to_string()} y2={top.y.to_string()} />
+            { for GUIDE_LEVELS_MM.iter().map(|&mm| {
+                let (a, b) = (axis.at(-half_width, mm * ppm), axis.at(half_width, mm * ppm));
+                let label = axis.at(half_width + 0.6 * font, mm * ppm);
+                html! {
+                    <g class={classes!("guide-level", (mm == GUIDE_LEVELS_MM[1]).then_some("usual"))}>
+                        <line data-guide-mm={mm.to_string()} x1={a.x.to_string()} y1={a.y.to_string()}
+                            x2={b.x.to_string()} y2={b.y.to_string()} />
+                        <text x={label.x.to_string()} y={(label.y + 0.35 * font).to_string()}
+                            font-size={font.to_string()}>{ format!("{:.0} cm", mm / 10.0) }</text>
+                    </g>
+                }
+            }) }
+            <line class="guide-brows" x1={axis.at(-20.0 * ppm, 0.0).x.to_string()} y1={axis.at(-20.0 * ppm, 0.0).y.to_string()}
+                x2={axis.at(20.0 * ppm, 0.0).x.to_string()} y2={axis.at(20.0 * ppm, 0.0).y.to_string()} />
+        </g>
+    })
 }

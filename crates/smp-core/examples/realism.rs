@@ -196,6 +196,7 @@ fn render_case(case: &Case, photo: &RgbaImage, scale: f32, time: TimeState) -> R
         points: pts.iter().map(|&(x, y)| Point::new(x * w, y * h)).collect(),
         feather_mm: 6.0,
         treated_side: HairlineSide::Left,
+        breakup: 0.0,
     });
     let params = RenderParams {
         treatment: case.treatment,

@@ -955,7 +955,8 @@ pub fn detect(photo: &RgbaImage, full_width: u32, full_height: u32) -> Detection
         let grid_pts: Vec<Point> = pts.iter().map(|&(a, u)| at(a, u)).collect();
         // The face: skin below the hairline; the scalp: skin above it (plus a margin the
         // hairline's feather then fades).
-        let line = Hairline { points: grid_pts.clone(), feather_mm: 6.0, treated_side: HairlineSide::Left };
+        let line =
+            Hairline { points: grid_pts.clone(), feather_mm: 6.0, treated_side: HairlineSide::Left, breakup: 0.0 };
         if let Some(field) = line.field(1.0, ppm_grid, 0) {
             for i in 0..n {
                 if labels[i] == Label::Skin {
@@ -971,6 +972,7 @@ pub fn detect(photo: &RgbaImage, full_width: u32, full_height: u32) -> Detection
             points: grid_pts.iter().map(|&p| full(p)).collect(),
             feather_mm: 6.0,
             treated_side: HairlineSide::Left,
+            breakup: 0.0,
         });
         face_out = Some(Face { left_eye: full(l), right_eye: full(r), brow_mid: full(mid), up });
     } else if view != View::Top {

@@ -14,6 +14,7 @@ pub mod color;
 pub mod decode;
 pub mod detect;
 pub mod geometry;
+pub mod hairline_design;
 pub mod photo_stats;
 pub mod pigment;
 pub mod placement;

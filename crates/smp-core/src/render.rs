@@ -473,10 +473,14 @@ fn compute_coverage(img: &RgbaImage, job: &Job, out: &mut Coverage, only: Option
         if dot.rank3 > ((inside - 0.5) / 0.45).clamp(0.0, 1.0).sqrt() {
             continue;
         }
+        // A broken hairline's front dots are finer (an artist's finer needle there).
+        let mut front_scale = 1.0;
         if let Some(f) = &field {
-            if dot.rank >= f.density(c) {
+            let d = f.density(c);
+            if dot.rank >= d {
                 continue;
             }
+            front_scale = f.front_dot_scale(d);
         }
         if let Some(hair) = &hair {
             // None on a strand, and fewer where hair already covers the skin.
@@ -484,7 +488,7 @@ fn compute_coverage(img: &RgbaImage, job: &Job, out: &mut Coverage, only: Option
                 continue;
             }
         }
-        let r = 0.5 * p.dot_diameter_mm * dot.size * size * px_per_mm;
+        let r = 0.5 * p.dot_diameter_mm * dot.size * size * front_scale * px_per_mm;
         let mut dot = Dot { opacity: (dot.opacity * opacity).min(1.0), ..dot };
         let r = match dome {
             // Seen at an angle, the dot is flattened along the radius (its area times cos φ).
@@ -1385,6 +1389,7 @@ mod tests {
             points: vec![Point::new(0.0, 150.0), Point::new(300.0, 150.0)],
             feather_mm: 1.0,
             treated_side: HairlineSide::Left,
+            breakup: 0.0,
         };
         pv.render(&strokes, Some(&line), &params(6.0));
         let out = pv.output().clone();
@@ -1396,6 +1401,43 @@ mod tests {
         };
         assert!(changed(0, 130) > 1000);
         assert_eq!(changed(170, 300), 0);
+    }
+
+    #[test]
+    fn a_broken_hairline_scatters_finer_dots_ahead_and_nothing_far_ahead() {
+        // 6 px/mm, a line across y = 300 treating the side above, a 7 mm ramp.
+        let photo = skin(600, 600);
+        let strokes = [dab(1, 300.0, 300.0, 400.0)];
+        let line = |breakup: f32| Hairline {
+            points: vec![Point::new(0.0, 300.0), Point::new(600.0, 300.0)],
+            feather_mm: 7.0,
+            treated_side: HairlineSide::Left,
+            breakup,
+        };
+        let render = |breakup: f32| {
+            let mut pv = Preview::new(photo.clone(), 600, 1);
+            pv.render(&strokes, Some(&line(breakup)), &params(6.0));
+            pv.output().clone()
+        };
+        let (soft, broken) = (render(0.0), render(1.0));
+        // Darkening (sum of the drop in green) over rows y0..y1.
+        let dark = |img: &RgbaImage, y0: u32, y1: u32| -> u64 {
+            (y0..y1)
+                .flat_map(|y| (0..600).map(move |x| (x, y)))
+                .map(|(x, y)| (photo.pixel(x, y)[1] as i64 - img.pixel(x, y)[1] as i64).max(0) as u64)
+                .sum()
+        };
+        // 6.5-14 mm ahead of the line: the soft ramp is over, the broken one has strays.
+        let ahead = (300 + 39, 300 + 84);
+        assert_eq!(dark(&soft, ahead.0, ahead.1), 0);
+        assert!(dark(&broken, ahead.0, ahead.1) > 0, "strays ahead of a broken line");
+        // Over 21 mm ahead: nothing for either.
+        assert_eq!(dark(&broken, 300 + 130, 600), 0);
+        // Well behind the line both are full and equal.
+        assert_eq!(dark(&soft, 0, 200), dark(&broken, 0, 200));
+        // The strays are fewer and finer than the dots behind: less darkening per row.
+        let per_row = |y0: u32, y1: u32| dark(&broken, y0, y1) as f64 / (y1 - y0) as f64;
+        assert!(per_row(ahead.0, ahead.1) < 0.2 * per_row(0, 200));
     }
 
     #[test]
@@ -1457,20 +1499,33 @@ mod tests {
         let work = crate::resize::downscale_area(&full, 400, 300);
         let strokes = [dab(1, 400.0, 300.0, 200.0)];
         let p = params(8.0);
-        let mut pv = Preview::new(work, 800, 1);
-        pv.render(&strokes, None, &p);
-        let prev = pv.output().clone();
-        let mut exported = full.clone();
-        render_full_resolution(&mut exported, &strokes, None, &p);
-        // Coverage is conserved in linear light: compare the linear mean darkening of each raster.
-        let lut = srgb_to_linear_table();
-        let mean = |img: &RgbaImage| {
-            img.data.chunks(4).map(|p| lut[p[1] as usize] as f64).sum::<f64>() / img.pixel_count() as f64
+        // A broken hairline across the middle (its strays and finer front dots) too.
+        let broken = Hairline {
+            points: vec![Point::new(0.0, 300.0), Point::new(800.0, 300.0)],
+            feather_mm: 7.0,
+            treated_side: HairlineSide::Left,
+            breakup: 1.0,
         };
-        let d_preview = 1.0 - mean(&prev) / mean(&crate::resize::downscale_area(&full, 400, 300));
-        let d_export = 1.0 - mean(&exported) / mean(&full);
-        assert!(d_preview > 0.03, "visible darkening: {d_preview}");
-        assert!((d_preview / d_export - 1.0).abs() < 0.05, "preview {d_preview:.4} vs export {d_export:.4}");
+        for hairline in [None, Some(&broken)] {
+            let mut pv = Preview::new(work.clone(), 800, 1);
+            pv.render(&strokes, hairline, &p);
+            let prev = pv.output().clone();
+            let mut exported = full.clone();
+            render_full_resolution(&mut exported, &strokes, hairline, &p);
+            // Coverage is conserved in linear light: compare the linear mean darkening of each raster.
+            let lut = srgb_to_linear_table();
+            let mean = |img: &RgbaImage| {
+                img.data.chunks(4).map(|p| lut[p[1] as usize] as f64).sum::<f64>() / img.pixel_count() as f64
+            };
+            let d_preview = 1.0 - mean(&prev) / mean(&crate::resize::downscale_area(&full, 400, 300));
+            let d_export = 1.0 - mean(&exported) / mean(&full);
+            assert!(d_preview > 0.01, "visible darkening: {d_preview}");
+            assert!(
+                (d_preview / d_export - 1.0).abs() < 0.05,
+                "hairline {}: preview {d_preview:.4} vs export {d_export:.4}",
+                hairline.is_some()
+            );
+        }
     }
 
     fn mean_rgb(img: &RgbaImage) -> [f64; 3] {

@@ -82,6 +82,7 @@ fn synthetic_patch_every_treatment_and_time_state() {
         points: vec![Point::new(0.0, 60.0), Point::new(80.0, 50.0), Point::new(160.0, 60.0)],
         feather_mm: 4.0,
         treated_side: HairlineSide::Right, // below the line
+        breakup: 0.0,
     };
     let base = RenderParams { px_per_mm: 8.0, dot_diameter_mm: 0.45, density_per_cm2: 60.0, ..RenderParams::default() };
     let states: [(&str, TimeState); 6] = [
