@@ -70,6 +70,12 @@ impl Store {
         request.set_onupgradeneeded(Some(on_upgrade.unchecked_ref()));
         let db = done(&request).await?;
         let db: IdbDatabase = db.dyn_into().map_err(|_| "the browser's storage did not open".to_string())?;
+        // Another tab deleting or upgrading the database waits for this connection: let it go
+        // (this page's later saves then fail and say so once).
+        let closing = db.clone();
+        let on_version_change = Closure::<dyn Fn(JsValue)>::new(move |_: JsValue| closing.close());
+        db.set_onversionchange(Some(on_version_change.as_ref().unchecked_ref()));
+        on_version_change.forget();
         Ok(Store { db })
     }
 

@@ -139,6 +139,7 @@ test('undo, redo, hold-to-compare and the split slider', async () => {
   await afterFrame(page, () => page.click('#redo'));
   assert.deepEqual(Buffer.from((await readCanvas(page)).data), Buffer.from(painted.data), 'redo brings the same dots back');
 
+  await page.locator('#hold-original').scrollIntoViewIfNeeded();
   const box = await page.locator('#hold-original').boundingBox();
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
   await afterFrame(page, () => page.mouse.down());
