@@ -5,6 +5,7 @@
 pub mod app;
 pub mod components;
 pub mod engine;
+pub mod export;
 pub mod platform;
 pub mod protocol;
 pub mod state;
