@@ -12,7 +12,11 @@ use smp_core::decode::{decode_photo, DecodeLimits};
 use smp_core::resize::downscale_area;
 use smp_core::{render_full_resolution_over, RenderParams, RgbaImage, TimeState};
 
+use std::rc::Rc;
+
+use crate::components::angle_tabs::view_title;
 use crate::engine::ExportJob;
+use crate::state::{Angle, State};
 
 /// What to export.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -272,23 +276,23 @@ fn grid_at(specs: &[PanelSpec], columns: usize, bound: u32) -> SheetLayout {
     let width = col_w.iter().sum::<u32>() + gap * (columns as u32 + 1);
     let mut panels = Vec::with_capacity(specs.len());
     let mut y = gap;
-    for r in 0..rows {
+    for (r, &row_height) in row_h.iter().enumerate() {
         let mut x = gap;
-        for c in 0..columns {
+        for (c, &col_width) in col_w.iter().enumerate() {
             let i = r * columns + c;
             if let Some(spec) = specs.get(i) {
                 let (w, h) = sizes[i];
-                let image = Rect { x: x + (col_w[c] - w) / 2, y: y + band + (row_h[r] - h) / 2, w, h };
+                let image = Rect { x: x + (col_width - w) / 2, y: y + band + (row_height - h) / 2, w, h };
                 panels.push(Panel {
                     source: spec.source.clone(),
                     image,
-                    label_band: Rect { x, y, w: col_w[c], h: band },
+                    label_band: Rect { x, y, w: col_width, h: band },
                     label: spec.label.clone(),
                 });
             }
-            x += col_w[c] + gap;
+            x += col_width + gap;
         }
-        y += band + row_h[r] + gap;
+        y += band + row_height + gap;
     }
     let footer = Rect { x: 0, y, w: width, h: footer_h };
     let downscaled = specs.iter().zip(&sizes).any(|(s, &(w, h))| (w, h) != (s.size.width, s.size.height));
@@ -465,6 +469,111 @@ fn put(sheet: &mut RgbaImage, img: &RgbaImage, at: Rect) {
     for y in 0..at.h as usize {
         let dst = ((at.y as usize + y) * sheet.width as usize + at.x as usize) * 4;
         sheet.data[dst..dst + row].copy_from_slice(&img.data[y * row..(y + 1) * row]);
+    }
+}
+
+/// An export ready to run: the worker jobs and the files they need, the download names.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExportPlan {
+    /// One full-resolution image per entry (one for "This angle", every angle for "All angles").
+    Images(Vec<ImageExport>),
+    /// One composed sheet; `files[i]` is `job.angles[i]`'s file.
+    Sheet { file_name: String, files: Vec<Rc<[u8]>>, job: SheetJob },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImageExport {
+    pub file_name: String,
+    pub file: Rc<[u8]>,
+    pub job: ExportJob,
+}
+
+/// What the user calls each angle on a sheet: its view ("Front"), numbered when two share one.
+pub fn angle_titles(angles: &[Angle]) -> Vec<String> {
+    let names: Vec<&str> = angles.iter().map(|a| view_title(a.view)).collect();
+    let mut seen: Vec<(&str, usize)> = Vec::new();
+    names
+        .iter()
+        .map(|&n| {
+            let count = names.iter().filter(|&&m| m == n).count();
+            match seen.iter_mut().find(|s| s.0 == n) {
+                Some(s) => s.1 += 1,
+                None => seen.push((n, 1)),
+            }
+            let k = seen.iter().find(|s| s.0 == n).map_or(1, |s| s.1);
+            if count > 1 {
+                format!("{n} {k}")
+            } else {
+                n.to_string()
+            }
+        })
+        .collect()
+}
+
+impl ExportPlan {
+    /// The export `state.export` asks for. `file_of(photo id)` gives a photo's file as chosen;
+    /// `date` (YYYY-MM-DD) names the contact sheet. Errors are user-facing messages.
+    pub fn from_state(
+        state: &State,
+        file_of: impl Fn(u64) -> Option<Rc<[u8]>>,
+        date: &str,
+    ) -> Result<ExportPlan, String> {
+        let options = &state.export;
+        let current = state.current_angle().ok_or("Open a photo first.")?;
+        let file =
+            |a: &Angle| file_of(a.meta.id).ok_or_else(|| format!("The photo {} is not loaded yet.", a.meta.name));
+        let sheet_angle = |a: &Angle, title: String| SheetAngle {
+            size: PhotoSize { width: a.meta.full_width, height: a.meta.full_height },
+            title,
+            params: state.params_for(a).sanitized(),
+        };
+        let name = |kind| export_file_name(kind, options.format, &current.meta.name, date);
+        Ok(match options.kind {
+            ExportKind::Angle => ExportPlan::Images(vec![ImageExport {
+                file_name: name(ExportKind::Angle),
+                file: file(&current)?,
+                job: ExportJob::from_angle(state, &current),
+            }]),
+            ExportKind::AllAngles => {
+                let angles = state.angles();
+                let mut names: Vec<String> = Vec::new();
+                let mut images = Vec::new();
+                for (a, title) in angles.iter().zip(angle_titles(&angles)) {
+                    let mut file_name = export_file_name(ExportKind::Angle, options.format, &a.meta.name, date);
+                    // Two photos with the same file name: the view tells them apart.
+                    if names.contains(&file_name) {
+                        let stem = format!("{}-{}", file_stem(&a.meta.name), file_stem(&title.to_lowercase()));
+                        file_name = export_file_name(ExportKind::Angle, options.format, &stem, date);
+                    }
+                    names.push(file_name.clone());
+                    images.push(ImageExport { file_name, file: file(a)?, job: ExportJob::from_angle(state, a) });
+                }
+                ExportPlan::Images(images)
+            }
+            ExportKind::Pair | ExportKind::Sequence => {
+                let angle = sheet_angle(&current, String::new());
+                let layout =
+                    if options.kind == ExportKind::Pair { pair_layout(&angle) } else { sequence_layout(&angle) };
+                ExportPlan::Sheet {
+                    file_name: name(options.kind),
+                    files: vec![file(&current)?],
+                    job: SheetJob { layout, angles: vec![ExportJob::from_angle(state, &current)] },
+                }
+            }
+            ExportKind::ContactSheet => {
+                let angles = state.angles();
+                let titles = angle_titles(&angles);
+                let sheet: Vec<SheetAngle> = angles.iter().zip(titles).map(|(a, t)| sheet_angle(a, t)).collect();
+                ExportPlan::Sheet {
+                    file_name: name(ExportKind::ContactSheet),
+                    files: angles.iter().map(file).collect::<Result<_, _>>()?,
+                    job: SheetJob {
+                        layout: contact_sheet_layout(&sheet),
+                        angles: angles.iter().map(|a| ExportJob::from_angle(state, a)).collect(),
+                    },
+                }
+            }
+        })
     }
 }
 
@@ -738,6 +847,74 @@ mod tests {
         let l2 = mean_luma(&sheet, inside(layout.panels[2].image));
         let l3 = mean_luma(&sheet, inside(layout.panels[3].image));
         assert!(l3 < l2 - 3.0, "the second angle's after is dotted: {l2} {l3}");
+    }
+
+    fn consultation() -> State {
+        use crate::state::{Action, PhotoMeta};
+        let meta = |id, name: &str, w, h| PhotoMeta {
+            id,
+            name: name.into(),
+            full_width: w,
+            full_height: h,
+            work_width: w / 2,
+            work_height: h / 2,
+        };
+        State::default()
+            .apply(Action::PhotoOpened(meta(1, "front.jpg", 4000, 3000)))
+            .apply(Action::SetAngleView(Some(smp_core::detect::View::Front)))
+            .apply(Action::PointerDown { at: Point::new(1000.0, 1000.0), hit_px: 1.0 })
+            .apply(Action::PointerUp)
+            .apply(Action::AngleAdded(meta(2, "front.jpg", 3000, 4000)))
+            .apply(Action::SetDensity(40.0))
+    }
+
+    fn files(id: u64) -> Option<Rc<[u8]>> {
+        Some(vec![id as u8; 3].into())
+    }
+
+    #[test]
+    fn plans_take_the_right_angles_files_and_names() {
+        let mut s = consultation();
+        assert_eq!(s.photo.as_ref().unwrap().id, 2, "the added angle is current");
+        for (kind, expect) in [
+            (ExportKind::Angle, "front-smp-preview.png"),
+            (ExportKind::Pair, "front-smp-pair.png"),
+            (ExportKind::Sequence, "front-smp-sequence.png"),
+            (ExportKind::ContactSheet, "consultation-2026-11-24-contact-sheet.png"),
+        ] {
+            s.export.kind = kind;
+            let plan = ExportPlan::from_state(&s, files, "2026-11-24").unwrap();
+            let name = match &plan {
+                ExportPlan::Images(images) => images[0].file_name.clone(),
+                ExportPlan::Sheet { file_name, .. } => file_name.clone(),
+            };
+            assert_eq!(name, expect);
+        }
+        // The contact sheet: both angles, each with its own file, edit and scale.
+        let ExportPlan::Sheet { files: f, job, .. } = ExportPlan::from_state(&s, files, "").unwrap() else {
+            panic!("a sheet")
+        };
+        assert_eq!(f.iter().map(|f| f[0]).collect::<Vec<_>>(), [1, 2]);
+        assert_eq!((job.angles[0].strokes.len(), job.angles[1].strokes.len()), (1, 0));
+        assert!(job.angles.iter().all(|a| a.params.density_per_cm2 == 40.0), "the shared plan");
+        let labels: Vec<&str> = job.layout.panels.iter().map(|p| p.label.as_str()).collect();
+        assert_eq!(labels, ["Front: before", "Front: after", "Photo: before", "Photo: after"]);
+        // All angles: two files, the same photo name told apart.
+        s.export.kind = ExportKind::AllAngles;
+        s.export.format = ExportFormat::Jpeg;
+        let ExportPlan::Images(images) = ExportPlan::from_state(&s, files, "").unwrap() else { panic!("images") };
+        let names: Vec<&str> = images.iter().map(|i| i.file_name.as_str()).collect();
+        assert_eq!(names, ["front-smp-preview.jpg", "front-photo-smp-preview.jpg"]);
+        // A photo whose file is missing, or no photo at all: a message.
+        assert!(ExportPlan::from_state(&s, |_| None, "").is_err());
+        assert!(ExportPlan::from_state(&State::default(), files, "").is_err());
+    }
+
+    #[test]
+    fn titles_number_repeated_views() {
+        let mut s = consultation();
+        s = s.apply(crate::state::Action::SetAngleView(Some(smp_core::detect::View::Front)));
+        assert_eq!(angle_titles(&s.angles()), ["Front 1", "Front 2"]);
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod app;
 pub mod components;
 pub mod engine;
 pub mod export;
+pub mod exporter;
 pub mod platform;
 pub mod protocol;
 pub mod state;
