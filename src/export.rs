@@ -145,7 +145,7 @@ impl ExportOptions {
 pub const PANEL_LONG_SIDE_PX: u32 = 2000;
 /// A sheet has at most this many pixels (a 12 MP pair fits; 4 bytes each in the worker, the
 /// transfer and the canvas).
-pub const MAX_SHEET_PIXELS: u64 = 32_000_000;
+pub const MAX_SHEET_PIXELS: u64 = 36_000_000;
 /// And at most this many px on a side (browsers' canvas limit).
 pub const MAX_SHEET_SIDE_PX: u32 = 16_384;
 
@@ -234,8 +234,9 @@ pub fn fit_long_side(w: u32, h: u32, long_side_px: u32) -> (u32, u32) {
 /// Sizes of the text bands for a sheet `sheet_width` px wide: (label font, footer font) px.
 /// Text scales with the sheet so it stays readable when the whole sheet is shown on a phone.
 fn font_sizes(sheet_width: u32) -> (u32, u32) {
-    let label = (sheet_width / 55).max(16);
-    (label, (label as f32 * 1.1).round() as u32)
+    // 1/40 of the width: ~10 px when a 2-panel sheet fills a phone's screen.
+    let label = (sheet_width / 40).max(16);
+    (label, (label as f32 * 1.2).round() as u32)
 }
 
 /// Place `specs` in a grid of `columns`, row by row, each panel scaled to at most
@@ -313,7 +314,7 @@ fn grid_at(specs: &[PanelSpec], columns: usize, bound: u32) -> SheetLayout {
 /// would look darker than the healed result and mislead.
 pub fn sequence_times() -> [(TimeState, &'static str); 3] {
     [
-        (TimeState { sessions: 1, fresh: false, years: 0.0, too_deep: false }, "After session 1"),
+        (TimeState { sessions: 1, fresh: false, years: 0.0, too_deep: false }, "After session 1, healed"),
         (TimeState { sessions: 3, fresh: false, years: 0.0, too_deep: false }, "After session 3, healed"),
         (TimeState { sessions: 3, fresh: false, years: 3.0, too_deep: false }, "3 years later"),
     ]
@@ -664,7 +665,7 @@ mod tests {
             assert_eq!((p.image.w, p.image.h), (2000, 1500));
         }
         let labels: Vec<&str> = l.panels.iter().map(|p| p.label.as_str()).collect();
-        assert_eq!(labels, ["Before", "After session 1", "After session 3, healed", "3 years later"]);
+        assert_eq!(labels, ["Before", "After session 1, healed", "After session 3, healed", "3 years later"]);
         // Reading order: two per row.
         assert_eq!(l.panels[0].image.y, l.panels[1].image.y);
         assert!(l.panels[2].image.y > l.panels[0].image.bottom());

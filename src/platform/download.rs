@@ -73,7 +73,7 @@ pub async fn encode_sheet(
         ctx.fill_text(&p.label, band.x as f64, band.y as f64 + band.h as f64 * 0.55)?;
         if p.simulated() {
             let r = p.image;
-            let size = (r.w.min(r.h) as f64 / 18.0).max(layout.label_font_px as f64 * 0.8).round();
+            let size = (r.w.min(r.h) as f64 / 16.0).max(layout.label_font_px as f64 * 0.8).round();
             ctx.save();
             ctx.translate(r.x as f64, r.y as f64)?;
             ctx.set_text_baseline("top");

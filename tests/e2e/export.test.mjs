@@ -179,7 +179,7 @@ test('pair, sequence and this angle: the before panel is the photo, the after pa
   // The sequence: before, session 1, session 3 healed, 3 years later.
   const seq = await exportAs(page, 'sequence');
   assert.equal(seq.file.name, 'hl22_top_L7_16-Top-Down-smp-sequence.png');
-  assert.deepEqual(seq.layout.panels.map((p) => p.label), ['Before', 'After session 1', 'After session 3, healed', '3 years later']);
+  assert.deepEqual(seq.layout.panels.map((p) => p.label), ['Before', 'After session 1, healed', 'After session 3, healed', '3 years later']);
   assert.deepEqual([seq.file.image.width, seq.file.image.height], [seq.layout.width, seq.layout.height]);
   const panels = seq.layout.panels.map((p) => crop(seq.file.image, p.image));
   const scale = seq.layout.panels[0].image.w / 640;
@@ -220,10 +220,10 @@ test('clinic name and date are printed on the footer; every sheet is marked', as
   await page.uncheck('#export-date');
   const plain = await exportAs(page, 'pair');
   const footer = plain.layout.footer;
-  await page.fill('#export-clinic', 'Ink & Follicle Clinic');
-  const named = await exportAs(page, 'pair');
   await page.check('#export-date');
   const dated = await exportAs(page, 'pair');
+  await page.fill('#export-clinic', 'Ink & Follicle Clinic');
+  const named = await exportAs(page, 'pair');
   const f0 = crop(plain.file.image, footer), f1 = crop(named.file.image, footer), f2 = crop(dated.file.image, footer);
   // Text is white on the dark band: count light pixels in the right half (where the byline goes).
   const light = (f) => {
@@ -234,8 +234,22 @@ test('clinic name and date are printed on the footer; every sheet is marked', as
     }
     return n;
   };
-  assert.ok(light(f1) > light(f0) + 50, `the clinic name appears (${light(f0)} -> ${light(f1)})`);
-  assert.ok(light(f2) > light(f1) + 20, `the date appears (${light(f1)} -> ${light(f2)})`);
+  // The byline is right-aligned: its width is the run of columns with text at the right end,
+  // up to a gap wider than a word space (the text shrinks to fit, so count columns, not pixels).
+  const bylineWidth = (f) => {
+    const lit = (x) => { for (let y = 0; y < f.height; y++) { const i = (y * f.width + x) * 4; if (f.data[i] > 160 && f.data[i + 1] > 160 && f.data[i + 2] > 160) return true; } return false; };
+    let x = f.width - 1;
+    while (x > 0 && !lit(x)) x--;
+    const right = x;
+    let gap = 0;
+    for (; x > 0 && gap < f.height * 0.3; x--) gap = lit(x) ? 0 : gap + 1;
+    // Right-aligned text ends one padding (about the font size) from the edge.
+    return right > f.width - f.height ? right - (x + gap) : 0;
+  };
+  const [w0, w1, w2] = [bylineWidth(f0), bylineWidth(f1), bylineWidth(f2)];
+  assert.ok(light(f0) > 0 && light(f2) > light(f0), `the date adds text (${light(f0)} -> ${light(f2)})`);
+  assert.ok(w2 > w0 + 20, `the date appears bottom-right (byline ${w0} -> ${w2} px wide)`);
+  assert.ok(w1 > w2 * 2, `the clinic name appears beside it (byline ${w2} -> ${w1} px wide)`);
   // Outside the footer the three files are the same.
   const body = { x: 0, y: 0, w: plain.layout.width, h: footer.y };
   assert.equal(meanAbsDiff(crop(plain.file.image, body), crop(named.file.image, body)), 0);
