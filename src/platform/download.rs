@@ -76,7 +76,6 @@ pub async fn encode_sheet(
             let size = (r.w.min(r.h) as f64 / 16.0).max(layout.label_font_px as f64 * 0.8).round();
             ctx.save();
             ctx.translate(r.x as f64, r.y as f64)?;
-            ctx.set_text_baseline("top");
             badge(&ctx, r.w as f64, r.h as f64, size, MARK, Corner::BottomRight)?;
             ctx.restore();
         }
@@ -194,11 +193,13 @@ fn badge(
         Corner::BottomLeft => pad,
     };
     let by = h - size - 3.0 * pad;
+    let box_h = size + 2.0 * pad;
     ctx.set_fill_style_str("rgba(0, 0, 0, 0.55)");
-    ctx.fill_rect(bx, by, text_w + 2.0 * pad, size + 2.0 * pad);
+    ctx.fill_rect(bx, by, text_w + 2.0 * pad, box_h);
     ctx.set_fill_style_str("rgba(255, 255, 255, 0.95)");
-    ctx.set_text_baseline("top");
-    ctx.fill_text(label, bx + pad, by + pad * 1.1)
+    // Centred on the box (a "top" baseline leaves the font's line gap below the text).
+    ctx.set_text_baseline("middle");
+    ctx.fill_text(label, bx + pad, by + box_h * 0.53)
 }
 
 /// Offer a blob as a file download.
