@@ -12,6 +12,7 @@ use web_sys::{ClipboardEvent, File, HtmlCanvasElement, ImageData, KeyboardEvent}
 use yew::prelude::*;
 
 use crate::components::angle_tabs::{AngleTab, AngleTabs};
+use crate::components::export_panel::ExportPanel;
 use crate::components::hairline_designer::{HairlineDesigner, HairlineDesignerValue};
 use crate::components::photo_input::PhotoInput;
 use crate::components::shade_picker::ShadePicker;
@@ -20,14 +21,16 @@ use crate::components::tool_bar::ToolBar;
 use crate::components::treatment_picker::TreatmentPicker;
 use crate::components::viewer::Viewer;
 use crate::engine::{Engine, WorkError};
+use crate::export::{ExportKind, ExportPlan};
+use crate::exporter::{self, busy_message, button_label};
 use crate::persist::Saver;
 use crate::platform::canvas::{clear, draw_compare, draw_outline, draw_region, image_data};
-use crate::platform::download::{encode_marked_image_data, export_file_name, save_blob};
+use crate::platform::download::today;
 use crate::platform::files::{first_transferred_file, read_bytes};
 use crate::platform::frame::request_animation_frame;
 use crate::platform::test_hooks;
 use crate::platform::worker::WorkerClient;
-use crate::platform::{js_error_text, now_ms, window};
+use crate::platform::{now_ms, window};
 use crate::saving::Autosave;
 use crate::state::{too_many_angles, Action, NoticeKind, State, Tool, BRUSH_MM, FEATHER_MM, MAX_ANGLES};
 
@@ -331,36 +334,45 @@ pub fn App() -> Html {
         let work = work.clone();
         Callback::from(move |_| {
             let dispatch = dispatch.clone();
-            let painter = painter.clone();
             let snapshot = (*state).clone();
             let work = work.clone();
-            dispatch.emit(Action::BusyStarted("Preparing the full-resolution image…".into()));
+            let date = today();
+            // The files are taken now (a short borrow): the export holds them, not the engines.
+            let plan = {
+                let p = painter.borrow();
+                ExportPlan::from_state(&snapshot, |id| p.engine(id).map(|e| e.file().clone()), &date)
+            };
+            set_body_attribute("data-exported-files", "");
+            dispatch.emit(Action::BusyStarted(busy_message(snapshot.export.kind).into()));
             wasm_bindgen_futures::spawn_local(async move {
                 let t0 = now_ms();
-                // A short borrow: the export holds the file, not the engine.
-                let export =
-                    snapshot.photo.as_ref().and_then(|m| painter.borrow().engine(m.id).map(|e| e.export(&snapshot)));
-                let outcome = match export {
-                    None => Err("Open a photo first.".to_string()),
-                    Some(export) => {
-                        let name = export.name.clone();
-                        match export.run(&*work).await {
-                            // A new photo took over (and its own busy message): nothing to say.
-                            Err(WorkError::Cancelled) => return,
-                            Err(e) => Err(e.to_string()),
-                            Ok(img) => match encode_marked_image_data(&img, "Simulation").await {
-                                Ok(blob) => save_blob(&blob, &export_file_name(&name)).map_err(|e| js_error_text(&e)),
-                                Err(e) => Err(format!("The image could not be saved: {}", js_error_text(&e))),
-                            },
+                let outcome = match plan {
+                    Err(message) => Err(Some(message)),
+                    Ok(plan) => exporter::run(&work, plan, &snapshot.export, &date, &dispatch).await,
+                };
+                set_body_attribute("data-export-ms", &format!("{:.0}", now_ms() - t0));
+                match outcome {
+                    // A new photo took over (and its own busy message): nothing to say.
+                    Err(None) => {}
+                    Err(Some(message)) => {
+                        dispatch.emit(Action::BusyFinished);
+                        dispatch.emit(Action::PhotoFailed(message));
+                    }
+                    Ok(done) => {
+                        // Read by the end-to-end tests (set before the busy message goes).
+                        let layout = done.layout.as_ref().and_then(|l| serde_json::to_string(l).ok());
+                        set_body_attribute("data-export-layout", layout.as_deref().unwrap_or(""));
+                        set_body_attribute("data-exported-files", &done.files.to_string());
+                        dispatch.emit(Action::BusyFinished);
+                        let shrunk =
+                            done.layout.as_ref().filter(|l| l.downscaled && snapshot.export.kind == ExportKind::Pair);
+                        if let Some(l) = shrunk {
+                            dispatch.emit(Action::ShowInfo(format!(
+                                "The pair was made smaller ({} × {} px) to stay within what a browser can draw.",
+                                l.width, l.height
+                            )));
                         }
                     }
-                };
-                if let Some(body) = window().document().and_then(|d| d.body()) {
-                    let _ = body.set_attribute("data-export-ms", &format!("{:.0}", now_ms() - t0));
-                }
-                dispatch.emit(Action::BusyFinished);
-                if let Err(message) = outcome {
-                    dispatch.emit(Action::PhotoFailed(message));
                 }
             });
         })
@@ -587,10 +599,14 @@ pub fn App() -> Html {
                             }
                         </section>
                         <section>
-                            <h2>{ "8. Save" }</h2>
+                            <h2>{ "8. Export" }</h2>
+                            <ExportPanel value={s.export.clone()} on_change={{
+                                let d = dispatch.clone();
+                                Callback::from(move |o| d.emit(Action::SetExport(o)))
+                            }} />
                             <button type="button" class="button primary" id="download" disabled={s.busy.is_some()}
-                                onclick={on_export}>{ "Download full-size PNG" }</button>
-                            <p class="hint">{ "Marked “Simulation”. The real result depends on your skin and your artist." }</p>
+                                data-kind={s.export.kind.key()} onclick={on_export}>{ button_label(&s.export) }</button>
+                            <p class="hint">{ "Every image is marked “Simulation”. The real result depends on your skin and your artist." }</p>
                         </section>
                     </fieldset>
                     <section class="consultation">

@@ -17,8 +17,9 @@ use smp_core::hairline_design::FaceFrame;
 use smp_core::resize::{downscale_area, working_size};
 use smp_core::{render_full_resolution_over, AreaMask, Hairline, Preview, RenderParams, RgbaImage, Stroke};
 
+use crate::export::{export_sheet, SheetJob};
 pub use crate::state::Detected;
-use crate::state::{PhotoMeta, Prefill, State};
+use crate::state::{Angle, PhotoMeta, Prefill, State};
 
 /// The working copy that drives the interaction has at most this many pixels.
 pub const WORKING_PIXELS: u64 = 2_000_000;
@@ -115,6 +116,17 @@ impl ExportJob {
             params: state.params.sanitized(),
         }
     }
+
+    /// The edit of any angle of `state` (its own area, hairline and scale: [`State::params_for`]).
+    pub fn from_angle(state: &State, angle: &Angle) -> ExportJob {
+        let params = state.params_for(angle).sanitized();
+        ExportJob {
+            base: angle.area.base.as_deref().cloned(),
+            strokes: angle.area.strokes.iter().map(|s| Stroke::clone(s)).collect(),
+            hairline: angle.area.hairline.clone().filter(|_| params.treatment.uses_hairline()),
+            params,
+        }
+    }
 }
 
 /// Decode the file again at full resolution and render the edit on it at scale 1.
@@ -164,6 +176,12 @@ pub trait Offload {
     type Image;
     fn prepare(&self, bytes: Rc<[u8]>) -> impl Future<Output = Result<PreparedPhoto, WorkError>>;
     fn export(&self, bytes: Rc<[u8]>, job: ExportJob) -> impl Future<Output = Result<Self::Image, WorkError>>;
+    /// A composed sheet ([`crate::export::export_sheet`]); `files[i]` is `sheet.angles[i]`'s file.
+    fn export_sheet(
+        &self,
+        files: Vec<Rc<[u8]>>,
+        sheet: SheetJob,
+    ) -> impl Future<Output = Result<Self::Image, WorkError>>;
 }
 
 /// Runs the heavy steps right away on the caller's thread (native tests, tools).
@@ -180,6 +198,15 @@ impl Offload for Inline {
         std::future::ready(
             export_full_resolution(&bytes, &job, &mut |_| {}).map_err(|e| WorkError::Photo(e.to_string())),
         )
+    }
+
+    fn export_sheet(
+        &self,
+        files: Vec<Rc<[u8]>>,
+        sheet: SheetJob,
+    ) -> impl Future<Output = Result<RgbaImage, WorkError>> {
+        let files: Vec<&[u8]> = files.iter().map(|f| &f[..]).collect();
+        std::future::ready(export_sheet(&files, &sheet, &mut |_| {}).map_err(WorkError::Photo))
     }
 }
 

@@ -6,6 +6,8 @@ pub mod app;
 pub mod components;
 pub mod consultation;
 pub mod engine;
+pub mod export;
+pub mod exporter;
 pub mod hairline_tools;
 pub mod persist;
 pub mod platform;

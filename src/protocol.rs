@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{ExportJob, PreparedPhoto};
+use crate::export::SheetJob;
 
 /// A fault a test can ask the worker to show, to prove the page survives it. Only sent when
 /// the page was opened with the `smp-test-hooks` query flag (see `platform::test_hooks`).
@@ -19,20 +20,38 @@ pub enum TestFault {
 /// Page -> worker. Each request comes with the photo file's bytes beside it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Request {
-    Prepare { job: u64, fault: Option<TestFault> },
-    Export { job: u64, export: ExportJob, fault: Option<TestFault> },
+    Prepare {
+        job: u64,
+        fault: Option<TestFault>,
+    },
+    Export {
+        job: u64,
+        export: ExportJob,
+        fault: Option<TestFault>,
+    },
+    /// A composed sheet (pair, sequence, contact sheet). Its files travel one after the other
+    /// in the bytes beside the request, `file_lengths` long each, in the order of `sheet.angles`.
+    /// The result comes back as `Exported`.
+    ExportSheet {
+        job: u64,
+        sheet: SheetJob,
+        file_lengths: Vec<u64>,
+        fault: Option<TestFault>,
+    },
 }
 
 impl Request {
     pub fn job(&self) -> u64 {
         match self {
-            Request::Prepare { job, .. } | Request::Export { job, .. } => *job,
+            Request::Prepare { job, .. } | Request::Export { job, .. } | Request::ExportSheet { job, .. } => *job,
         }
     }
 
     pub fn fault(&self) -> Option<TestFault> {
         match self {
-            Request::Prepare { fault, .. } | Request::Export { fault, .. } => *fault,
+            Request::Prepare { fault, .. } | Request::Export { fault, .. } | Request::ExportSheet { fault, .. } => {
+                *fault
+            }
         }
     }
 }
@@ -59,6 +78,19 @@ impl Reply {
             format!(r#"{{"Panicked":{{"message":"a reply could not be encoded: {e}"}}}}"#)
         })
     }
+}
+
+/// The files beside an `ExportSheet` request, `lengths` long each; `None` unless they add up
+/// exactly to `bytes`.
+pub fn split_files<'a>(bytes: &'a [u8], lengths: &[u64]) -> Option<Vec<&'a [u8]>> {
+    let mut files = Vec::with_capacity(lengths.len());
+    let mut at = 0usize;
+    for &len in lengths {
+        let end = at.checked_add(usize::try_from(len).ok()?)?;
+        files.push(bytes.get(at..end)?);
+        at = end;
+    }
+    (at == bytes.len()).then_some(files)
 }
 
 #[cfg(test)]
@@ -116,6 +148,36 @@ mod tests {
         let req = Request::Prepare { job: 9, fault: Some(TestFault::Hang) };
         let back: Request = serde_json::from_str(&serde_json::to_string(&req).unwrap()).unwrap();
         assert_eq!((back.job(), back.fault()), (9, Some(TestFault::Hang)));
+    }
+
+    #[test]
+    fn a_sheet_request_round_trips() {
+        use crate::export::{pair_layout, PhotoSize, SheetAngle};
+        let angle = SheetAngle {
+            size: PhotoSize { width: 400, height: 300 },
+            title: "Front".into(),
+            params: smp_core::RenderParams::default(),
+        };
+        let export = ExportJob { base: None, strokes: Vec::new(), hairline: None, params: angle.params };
+        let req = Request::ExportSheet {
+            job: 7,
+            sheet: SheetJob { layout: pair_layout(&angle), angles: vec![export] },
+            file_lengths: vec![1234],
+            fault: None,
+        };
+        let back: Request = serde_json::from_str(&serde_json::to_string(&req).unwrap()).unwrap();
+        assert_eq!(back, req);
+        assert_eq!((back.job(), back.fault()), (7, None));
+    }
+
+    /// Split the bytes beside a sheet request into its files.
+    #[test]
+    fn split_files_checks_the_lengths() {
+        let bytes = [1u8, 2, 3, 4, 5];
+        assert_eq!(split_files(&bytes, &[2, 3]).unwrap(), vec![&bytes[..2], &bytes[2..]]);
+        assert!(split_files(&bytes, &[2, 2]).is_none(), "bytes left over");
+        assert!(split_files(&bytes, &[4, 3]).is_none(), "too few bytes");
+        assert!(split_files(&bytes, &[u64::MAX, 6]).is_none(), "no overflow");
     }
 
     #[test]

@@ -13,6 +13,7 @@ use smp_core::render::default_px_per_mm;
 use smp_core::{AreaMask, BrushMode, Hairline, Point, RenderParams, Shade, Stroke, TimeState, Treatment};
 use yew::Reducible;
 
+use crate::export::ExportOptions;
 pub use crate::hairline_tools::HairlineDesign;
 
 /// What is known about the loaded photo (its pixels live in the engine, not in the state).
@@ -205,6 +206,8 @@ pub struct State {
     pub detection: Option<DetectionInfo>,
     /// Hairline presets, symmetry and the millimetre guide (see `hairline_tools`).
     pub design: HairlineDesign,
+    /// The export panel's choices (kind, format, clinic, date).
+    pub export: ExportOptions,
 }
 
 impl Default for State {
@@ -230,6 +233,7 @@ impl Default for State {
             suggestion: None,
             detection: None,
             design: HairlineDesign::default(),
+            export: ExportOptions::default(),
         }
     }
 }
@@ -295,6 +299,10 @@ pub enum Action {
     /// The busy work reached a new step (shown beside the busy message).
     BusyProgress(String),
     BusyFinished,
+    /// The export panel changed (stored sanitized).
+    SetExport(ExportOptions),
+    /// Tell the user something that is not an error (e.g. an export was made smaller).
+    ShowInfo(String),
     SetSessions(u8),
     SetFresh(bool),
     SetYears(f32),
@@ -531,6 +539,8 @@ impl State {
                 s.busy = None;
                 s.busy_step = None;
             }
+            Action::SetExport(options) => s.export = options.sanitized(),
+            Action::ShowInfo(text) => s.notice = Some(Notice { kind: NoticeKind::Info, text }),
         }
         s
     }
@@ -790,6 +800,26 @@ mod tests {
         assert_eq!(failed.area, s.area);
         assert_eq!(failed.busy, None);
         assert_eq!(failed.notice.as_ref().unwrap().kind, NoticeKind::Error);
+    }
+
+    #[test]
+    fn export_options_are_kept_sanitized_and_survive_a_photo_change() {
+        use crate::export::{ExportFormat, ExportKind};
+        let s = with_photo().apply(Action::SetExport(ExportOptions {
+            kind: ExportKind::ContactSheet,
+            format: ExportFormat::Jpeg,
+            jpeg_quality: 3.0,
+            clinic: "Studio\u{7}".into(),
+            include_date: false,
+        }));
+        assert_eq!(s.export.jpeg_quality, 1.0);
+        assert_eq!(s.export.clinic, "Studio");
+        assert_eq!(
+            (s.export.kind, s.export.format, s.export.include_date),
+            (ExportKind::ContactSheet, ExportFormat::Jpeg, false)
+        );
+        let s = s.apply(Action::PhotoOpening { name: "b.jpg".into() });
+        assert_eq!(s.export.kind, ExportKind::ContactSheet);
     }
 
     #[test]

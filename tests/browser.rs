@@ -101,3 +101,24 @@ async fn export_png_is_full_size_and_marked() {
     assert_eq!(export_file_name("IMG 0042.HEIC.jpg"), "IMG0042HEIC-smp-preview.png");
     assert_eq!(export_file_name(".jpg"), "photo-smp-preview.png");
 }
+
+#[wasm_bindgen_test]
+async fn a_sheet_encodes_as_jpeg_at_its_size_and_refuses_the_wrong_size() {
+    use smp_tryon::export::{pair_layout, ExportFormat, PhotoSize, SheetAngle};
+    use smp_tryon::platform::download::{encode_sheet, Encoding};
+    let angle = SheetAngle {
+        size: PhotoSize { width: 200, height: 150 },
+        title: "Front".into(),
+        params: smp_core::RenderParams::default(),
+    };
+    let layout = pair_layout(&angle);
+    let sheet = RgbaImage::from_fn(layout.width, layout.height, |_, _| [255, 255, 255, 255]);
+    let jpeg = Encoding { format: ExportFormat::Jpeg, jpeg_quality: 0.8 };
+    let blob = encode_sheet(&image_data(&sheet).unwrap(), &layout, "Clinic · 2026-11-24", jpeg).await.unwrap();
+    assert_eq!(blob.type_(), "image/jpeg");
+    let buf = wasm_bindgen_futures::JsFuture::from(blob.array_buffer()).await.unwrap();
+    let bytes = js_sys::Uint8Array::new(&buf).to_vec();
+    assert_eq!(&bytes[..3], &[0xff, 0xd8, 0xff]);
+    let small = RgbaImage::from_fn(10, 10, |_, _| [0, 0, 0, 255]);
+    assert!(encode_sheet(&image_data(&small).unwrap(), &layout, "", jpeg).await.is_err());
+}

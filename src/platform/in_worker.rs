@@ -1,5 +1,5 @@
 //! The Web Worker's side: receives a request with the file's bytes, runs
-//! [`prepare_photo`] or [`export_full_resolution`], posts progress and the result (pixels as a
+//! [`prepare_photo`], [`export_full_resolution`] or [`export_sheet`], posts progress and the result (pixels as a
 //! transferred buffer). A panic is reported to the page before the instance aborts.
 
 use js_sys::{Array, Object, Reflect, Uint8Array};
@@ -8,7 +8,8 @@ use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use crate::engine::{export_full_resolution, prepare_photo};
-use crate::protocol::{Reply, Request, TestFault};
+use crate::export::export_sheet;
+use crate::protocol::{split_files, Reply, Request, TestFault};
 
 fn scope() -> DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()
@@ -65,6 +66,17 @@ fn handle(data: &JsValue) {
             Ok(img) => post(&Reply::Exported { job, width: img.width, height: img.height }, Some(&img.data)),
             Err(e) => post(&Reply::Failed { job, message: e.to_string() }, None),
         },
+        Request::ExportSheet { sheet, file_lengths, .. } => {
+            let result = match split_files(&bytes, &file_lengths) {
+                Some(files) => export_sheet(&files, &sheet, &mut progress),
+                None => Err("The export could not be made: its files arrived incomplete.".to_string()),
+            };
+            drop(bytes);
+            match result {
+                Ok(img) => post(&Reply::Exported { job, width: img.width, height: img.height }, Some(&img.data)),
+                Err(message) => post(&Reply::Failed { job, message }, None),
+            }
+        }
     }
 }
 

@@ -27,6 +27,7 @@ use web_sys::{ErrorEvent, Event, ImageData, MessageEvent, Worker};
 
 use super::window;
 use crate::engine::{ExportJob, Offload, PreparedPhoto, WorkError};
+use crate::export::SheetJob;
 use crate::protocol::{Reply, Request, TestFault};
 
 /// A worker silent for this long is taken for hung (decoding a 12 MP photo takes well under
@@ -176,8 +177,24 @@ impl Offload for WorkerClient {
     }
 
     async fn export(&self, bytes: Rc<[u8]>, export: ExportJob) -> Result<ImageData, WorkError> {
-        let (reply, pixels) = self.run(|job, fault| Request::Export { job, export, fault }, &bytes).await?;
-        match (reply, pixels) {
+        let outcome = self.run(|job, fault| Request::Export { job, export, fault }, &bytes).await?;
+        image_reply(outcome)
+    }
+
+    async fn export_sheet(&self, files: Vec<Rc<[u8]>>, sheet: SheetJob) -> Result<ImageData, WorkError> {
+        // The files one after the other (the worker splits them by their lengths).
+        let file_lengths: Vec<u64> = files.iter().map(|f| f.len() as u64).collect();
+        let bytes: Vec<u8> = files.iter().flat_map(|f| f.iter().copied()).collect();
+        drop(files);
+        let outcome = self.run(|job, fault| Request::ExportSheet { job, sheet, file_lengths, fault }, &bytes).await?;
+        image_reply(outcome)
+    }
+}
+
+/// The worker's reply to an export: its pixels as an `ImageData`.
+fn image_reply(outcome: (Reply, Option<Uint8Array>)) -> Result<ImageData, WorkError> {
+    {
+        match outcome {
             (Reply::Exported { width, height, .. }, Some(pixels)) => {
                 // A view on the transferred buffer: the 12 MP result never enters wasm memory.
                 let clamped = Uint8ClampedArray::new_with_byte_offset_and_length(

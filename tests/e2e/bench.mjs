@@ -140,6 +140,31 @@ try {
   await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), page.click('#download')]);
   figures.export_12mp_click_to_download_ms = Date.now() - t0;
   figures.export_12mp_in_page_ms = Number(await page.getAttribute('body', 'data-export-ms'));
+
+  // 4b. Sheets (8. Export): the 12 MP before/after pair at full size (8 k px wide), then a
+  // contact sheet of two 12 MP angles (the same photo added again as a second angle).
+  const exportKind = async (kind) => {
+    await page.click(`#export-${kind}`);
+    const t = Date.now();
+    await Promise.all([page.waitForEvent('download', { timeout: 180_000 }), page.click('#download')]);
+    await page.waitForFunction(() => document.body.dataset.exportedFiles === '1' && !document.querySelector('#busy'), null, { timeout: 180_000 });
+    const layout = JSON.parse(await page.getAttribute('body', 'data-export-layout'));
+    return { clickToDownload: Date.now() - t, inPage: Number(await page.getAttribute('body', 'data-export-ms')), size: `${layout.width}x${layout.height}` };
+  };
+  const pair = await exportKind('pair');
+  figures.export_12mp_pair_click_to_download_ms = pair.clickToDownload;
+  figures.export_12mp_pair_in_page_ms = pair.inPage;
+  figures.export_12mp_pair_size = pair.size;
+  const prevId = await page.getAttribute('#preview-canvas', 'data-photo-id');
+  await page.setInputFiles('#add-angle-input', { name: 'big2.jpg', mimeType: 'image/jpeg', buffer: jpeg12 });
+  await page.waitForFunction((prev) => {
+    const c = document.querySelector('#preview-canvas');
+    return c.dataset.photoId !== prev && document.body.dataset.detectedPhoto === c.dataset.photoId && !document.querySelector('#busy');
+  }, prevId, { timeout: 120_000 });
+  const sheet = await exportKind('contact-sheet');
+  figures.export_contact_sheet_2x12mp_click_to_download_ms = sheet.clickToDownload;
+  figures.export_contact_sheet_2x12mp_in_page_ms = sheet.inPage;
+  figures.export_contact_sheet_2x12mp_size = sheet.size;
 } finally {
   await browser.close();
   await server.close();
