@@ -11,8 +11,7 @@ use std::fmt;
 use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
-use smp_core::detect::{Advice, ScaleSource, View};
-use smp_core::hairline_design::FaceFrame;
+use smp_core::detect::View;
 use smp_core::{AreaMask, Hairline, Point, RenderParams, Stroke};
 
 use crate::state::{Angle, Area, DetectionInfo, PhotoMeta, State};
@@ -48,7 +47,7 @@ pub struct SavedAngle {
     pub base: Option<AreaMask>,
     pub strokes: Vec<Stroke>,
     pub hairline: Option<Hairline>,
-    pub detection: Option<SavedDetection>,
+    pub detection: Option<DetectionInfo>,
 }
 
 /// A photo's file: its name, size and content hash (the key of its bytes in the autosave).
@@ -58,18 +57,6 @@ pub struct PhotoRef {
     pub len: u64,
     /// FNV-1a 64 of the bytes, hex.
     pub hash: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SavedDetection {
-    pub summary: String,
-    pub view: Option<View>,
-    pub advice: Vec<Advice>,
-    pub area_found: bool,
-    pub scale_source: Option<ScaleSource>,
-    /// The brows and mid-line, when a face was found.
-    #[serde(default)]
-    pub face: Option<FaceFrame>,
 }
 
 /// A consultation and its photos' files, in the order of its angles.
@@ -161,14 +148,7 @@ impl SavedAngle {
                 .hairline
                 .clone()
                 .filter(|h| h.points.iter().all(|p| p.is_finite()) && h.feather_mm.is_finite()),
-            detection: angle.detection.as_ref().map(|d| SavedDetection {
-                summary: d.summary.clone(),
-                view: d.view,
-                advice: d.advice.clone(),
-                area_found: d.area_found,
-                scale_source: d.scale_source,
-                face: d.face.filter(face_is_finite),
-            }),
+            detection: angle.detection.clone().map(finite_detection),
         }
     }
 
@@ -192,14 +172,7 @@ impl SavedAngle {
         angle.follow_curve = self.follow_curve;
         angle.measure = self.measure.filter(|(a, b)| a.is_finite() && b.is_finite());
         angle.view = self.view;
-        angle.detection = self.detection.as_ref().map(|d| DetectionInfo {
-            summary: d.summary.clone(),
-            view: d.view,
-            advice: d.advice.clone(),
-            area_found: d.area_found,
-            scale_source: d.scale_source,
-            face: d.face.filter(face_is_finite),
-        });
+        angle.detection = self.detection.clone().map(finite_detection);
         angle
     }
 }
@@ -208,8 +181,10 @@ fn area_is_consistent(mask: &AreaMask) -> bool {
     mask.width > 0 && mask.height > 0 && mask.data.len() as u64 == mask.width as u64 * mask.height as u64
 }
 
-fn face_is_finite(face: &FaceFrame) -> bool {
-    face.brow_mid.is_finite() && face.up.is_finite() && face.eye_distance_px.is_finite()
+/// Detection's summary with a non-finite face frame left out (JSON has no NaN).
+fn finite_detection(mut d: DetectionInfo) -> DetectionInfo {
+    d.face = d.face.filter(|f| f.brow_mid.is_finite() && f.up.is_finite() && f.eye_distance_px.is_finite());
+    d
 }
 
 fn stroke_is_sane(stroke: &Stroke) -> bool {
@@ -327,6 +302,8 @@ pub fn file_name(date: &str) -> String {
 mod tests {
     use super::*;
     use crate::state::{Action, Prefill};
+    use smp_core::detect::{Advice, ScaleSource};
+    use smp_core::hairline_design::FaceFrame;
     use smp_core::BrushMode;
 
     fn meta(id: u64) -> PhotoMeta {

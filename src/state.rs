@@ -79,8 +79,8 @@ pub struct Prefill {
     pub detected: Detected,
 }
 
-/// What the page tells the user about the detection.
-#[derive(Clone, Debug, PartialEq)]
+/// What the page tells the user about the detection (also saved with each angle).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DetectionInfo {
     pub summary: String,
     pub view: Option<View>,
@@ -88,6 +88,7 @@ pub struct DetectionInfo {
     pub area_found: bool,
     pub scale_source: Option<ScaleSource>,
     /// The face's brows and mid-line (full-image px), when one was found.
+    #[serde(default)]
     pub face: Option<FaceFrame>,
 }
 
