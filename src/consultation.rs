@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use smp_core::detect::View;
 use smp_core::{AreaMask, Hairline, Point, RenderParams, Stroke};
 
+use crate::export::ExportOptions;
 use crate::state::{Angle, Area, DetectionInfo, PhotoMeta, State};
 
 pub const MAGIC: &[u8; 8] = b"SMPTRYON";
@@ -34,6 +35,9 @@ pub struct Saved {
     pub brush_mm: f32,
     /// Index of the angle shown when saved.
     pub current: usize,
+    /// The export panel's choices (the clinic's name among them).
+    #[serde(default)]
+    pub export: ExportOptions,
     pub angles: Vec<SavedAngle>,
 }
 
@@ -119,6 +123,7 @@ impl Saved {
             params: RenderParams { px_per_mm: RenderParams::default().px_per_mm, follow_curve: false, ..state.params }
                 .sanitized(),
             brush_mm: if state.brush_mm.is_finite() { state.brush_mm } else { 25.0 },
+            export: state.export.clone().sanitized(),
             current,
             angles,
         };
@@ -352,7 +357,8 @@ mod tests {
             .apply(Action::SetTool(crate::state::Tool::Hairline))
             .apply(Action::SetDensity(55.0))
             .apply(Action::SetSessions(3))
-            .apply(Action::SetYears(2.5));
+            .apply(Action::SetYears(2.5))
+            .apply(Action::SetExport(ExportOptions { clinic: "Ink & Follicle".into(), ..ExportOptions::default() }));
         s.apply(Action::AngleAdded(meta(2)))
             .apply(Action::SetTool(crate::state::Tool::Erase))
             .apply(Action::PointerDown { at: Point::new(400.0, 300.0), hit_px: 5.0 })
@@ -386,6 +392,7 @@ mod tests {
         assert_eq!(back.angles[1].strokes[0].mode, BrushMode::Erase);
         let plan = back.plan();
         assert_eq!((plan.density_per_cm2, plan.time.sessions, plan.time.years), (55.0, 3, 2.5));
+        assert_eq!(back.export.clinic, "Ink & Follicle");
     }
 
     #[test]

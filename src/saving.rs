@@ -57,7 +57,14 @@ pub async fn reopen<O: Offload>(
             Err(e) => failed.push(format!("{}: {e}", angle.photo.name)),
         }
     }
-    let restored = Restored { angles, current, params: saved.plan(), brush_mm: saved.brush_mm, message: String::new() };
+    let restored = Restored {
+        angles,
+        current,
+        params: saved.plan(),
+        brush_mm: saved.brush_mm,
+        export: saved.export.clone(),
+        message: String::new(),
+    };
     Ok(Reopened { engines, restored, failed })
 }
 

@@ -137,6 +137,7 @@ pub struct Restored {
     pub current: usize,
     pub params: RenderParams,
     pub brush_mm: f32,
+    pub export: ExportOptions,
     /// Said to the user, e.g. "Your consultation was restored (2 photos)."
     pub message: String,
 }
@@ -402,6 +403,7 @@ impl State {
                     s = State {
                         params: r.params.sanitized(),
                         brush_mm: finite_clamp(r.brush_mm, BRUSH_MM, s.brush_mm),
+                        export: r.export.sanitized(),
                         angles: r.angles,
                         next_stroke_id,
                         ..State::default()
@@ -411,7 +413,13 @@ impl State {
                 }
             }
             Action::NewConsultation => {
-                s = State { next_stroke_id: s.next_stroke_id, ..State::default() };
+                // The clinic's export choices and the designer's settings carry over.
+                s = State {
+                    next_stroke_id: s.next_stroke_id,
+                    export: s.export.clone(),
+                    design: s.design.clone(),
+                    ..State::default()
+                };
             }
             Action::SetAngleView(view) => {
                 if s.photo.is_some() {
@@ -1060,6 +1068,53 @@ mod tests {
         // Naming the angle.
         let named = full.apply(Action::SetAngleView(Some(View::Back)));
         assert_eq!(named.angles().last().unwrap().view, Some(View::Back));
+    }
+
+    #[test]
+    fn restore_replaces_the_consultation_and_new_keeps_the_clinic() {
+        let s = drag(with_photo(), &[(10.0, 10.0), (50.0, 50.0)])
+            .apply(Action::SetExport(ExportOptions { clinic: "Studio".into(), ..ExportOptions::default() }));
+        // A restored consultation: its angles, plan and message replace everything.
+        let mut angle = Angle::new(meta(40, 600, 400));
+        angle.area.strokes.push(Rc::new(Stroke {
+            id: 77,
+            mode: BrushMode::Paint,
+            radius_px: 5.0,
+            points: vec![Point::new(1.0, 1.0)],
+        }));
+        angle.px_per_mm = 2.5;
+        let restored = Restored {
+            angles: vec![Angle::new(meta(39, 600, 400)), angle.clone()],
+            current: 1,
+            params: RenderParams { density_per_cm2: 44.0, ..RenderParams::default() },
+            brush_mm: 12.0,
+            export: ExportOptions { clinic: "Other".into(), ..ExportOptions::default() },
+            message: "Opened.".into(),
+        };
+        let r = s.apply(Action::Restore(restored));
+        assert_eq!(r.photo.as_ref().unwrap().id, 40);
+        assert_eq!(r.area, angle.area);
+        assert!(r.undo.is_empty());
+        assert_eq!((r.params.px_per_mm, r.params.density_per_cm2, r.brush_mm), (2.5, 44.0, 12.0));
+        assert_eq!(r.export.clinic, "Other");
+        assert_eq!(r.notice.as_ref().unwrap().text, "Opened.");
+        assert_eq!(r.angles().len(), 2);
+        assert!(r.next_stroke_id > 77, "new strokes never reuse a restored id");
+        // Nothing to restore: nothing changes.
+        let empty = Restored {
+            angles: vec![],
+            current: 0,
+            params: RenderParams::default(),
+            brush_mm: 1.0,
+            export: ExportOptions::default(),
+            message: String::new(),
+        };
+        assert_eq!(s.apply(Action::Restore(empty)), s);
+        // A new consultation: no photo, the default plan, the clinic's export choices kept.
+        let n = r.apply(Action::NewConsultation);
+        assert!(n.photo.is_none() && n.angles.is_empty() && n.area.is_empty());
+        assert_eq!(n.params, RenderParams::default());
+        assert_eq!(n.export.clinic, "Other");
     }
 
     #[test]
