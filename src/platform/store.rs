@@ -41,7 +41,9 @@ async fn done(request: &IdbRequest) -> Result<JsValue, String> {
 
 /// Why the browser's storage could not be used, in words.
 fn storage_error(what: &str, why: String) -> String {
-    if why.to_lowercase().contains("quota") {
+    if why.contains("closing") || why.contains("closed") {
+        format!("{what}: another tab of this page took over its storage. Reload to go on saving here, or save the consultation to a file.")
+    } else if why.to_lowercase().contains("quota") {
         format!("{what}: this device's browser storage is full. Save the consultation to a file to keep it.")
     } else {
         format!("{what}: {why}")
@@ -83,7 +85,7 @@ impl Store {
         self.db
             .transaction_with_str_and_mode(name, mode)
             .and_then(|t| t.object_store(name))
-            .map_err(|e| js_error_text(&e))
+            .map_err(|e| storage_error("The work could not be saved in this browser", js_error_text(&e)))
     }
 
     async fn put(&self, store: &str, key: &str, bytes: &[u8]) -> Result<(), String> {

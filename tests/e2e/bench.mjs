@@ -165,6 +165,41 @@ try {
   figures.export_contact_sheet_2x12mp_click_to_download_ms = sheet.clickToDownload;
   figures.export_contact_sheet_2x12mp_in_page_ms = sheet.inPage;
   figures.export_contact_sheet_2x12mp_size = sheet.size;
+
+  // 4c. Saving a consultation of two 12 MP angles, in a browser profile of its own (the pages
+  // above share one and each starts by emptying the autosave): the first autosave of a new
+  // 12 MP photo, the autosave after a change (photos stored already; both include the 400 ms
+  // wait for changes to pause), the consultation file, and a reload until both angles are back
+  // and the preview is drawn.
+  const own = await launch();
+  try {
+    const { page: p2 } = await openApp(own.context, server.url, null, { keepSaved: true });
+    const saves = () => p2.evaluate(() => Number(document.body.dataset.autosaved || 0));
+    const savedAfter = async (action) => {
+      const n = await saves();
+      const t0 = Date.now();
+      await action();
+      await p2.waitForFunction((n) => Number(document.body.dataset.autosaved || 0) > n, n, { timeout: 120_000 });
+      return Date.now() - t0;
+    };
+    figures.autosave_new_12mp_photo_ms = await savedAfter(() => uploadPhoto(p2, { name: 'big.jpg', mimeType: 'image/jpeg', buffer: jpeg12 }, { keepDetected: true }));
+    await uploadPhoto(p2, { name: 'big2.jpg', mimeType: 'image/jpeg', buffer: jpeg12 }, { keepDetected: true, input: '#add-angle-input' });
+    figures.autosave_2x12mp_after_change_ms = await savedAfter(() => p2.evaluate(() => {
+      const el = document.querySelector('#density');
+      el.value = String(Number(el.value) - 5);
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    }));
+    let t = Date.now();
+    const [file] = await Promise.all([p2.waitForEvent('download', { timeout: 120_000 }), p2.click('#save-consultation')]);
+    figures.save_consultation_file_2x12mp_ms = Date.now() - t;
+    figures.consultation_file_2x12mp_bytes = fs.statSync(await file.path()).size;
+    t = Date.now();
+    await p2.reload();
+    await p2.waitForFunction(() => document.body.dataset.restored === '2' && Number(document.querySelector('#preview-canvas')?.dataset.frames || 0) > 0, null, { timeout: 180_000 });
+    figures.reload_restore_2x12mp_ms = Date.now() - t;
+  } finally {
+    await own.close();
+  }
 } finally {
   await browser.close();
   await server.close();
