@@ -4,11 +4,13 @@
 
 pub mod app;
 pub mod components;
+pub mod detail;
 pub mod engine;
 pub mod platform;
 pub mod protocol;
 pub mod state;
 pub mod view;
+pub mod zoom;
 
 /// Mount the app in the page's `#app` (main thread only). The rest of the body, e.g. the
 /// `#fatal` banner, is left alone.

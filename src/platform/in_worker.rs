@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
-use crate::engine::{export_full_resolution, prepare_photo};
+use crate::engine::{decode_full_resolution, export_full_resolution, prepare_photo};
 use crate::protocol::{Reply, Request, TestFault};
 
 fn scope() -> DedicatedWorkerGlobalScope {
@@ -63,6 +63,10 @@ fn handle(data: &JsValue) {
         },
         Request::Export { export, .. } => match export_full_resolution(&bytes, &export, &mut progress) {
             Ok(img) => post(&Reply::Exported { job, width: img.width, height: img.height }, Some(&img.data)),
+            Err(e) => post(&Reply::Failed { job, message: e.to_string() }, None),
+        },
+        Request::Decode { .. } => match decode_full_resolution(&bytes, &mut progress) {
+            Ok(img) => post(&Reply::Decoded { job, width: img.width, height: img.height }, Some(&img.data)),
             Err(e) => post(&Reply::Failed { job, message: e.to_string() }, None),
         },
     }

@@ -1184,6 +1184,9 @@ pub fn render_full_resolution_over<S: AsRef<Stroke>>(
     composite(photo, &mask, &coverage, region, params.shade, params.seed);
 }
 
+/// The base and the (stroke id, points) of each stroke a mask was rasterised from.
+type MaskKey = (Option<AreaMask>, Vec<(u64, usize)>);
+
 /// The full-resolution photo, kept to render any part of the treatment on it (the preview
 /// zoomed in to 1:1): [`FullResolution::render_part`] gives there the same pixels as
 /// [`render_full_resolution_over`] gives on the whole photo, the area-wide statistics (the
@@ -1192,8 +1195,8 @@ pub fn render_full_resolution_over<S: AsRef<Stroke>>(
 pub struct FullResolution {
     photo: RgbaImage,
     mask: Mask,
-    /// What `mask` was rasterised from: the base and (stroke id, points) of each stroke.
-    mask_key: Option<(Option<AreaMask>, Vec<(u64, usize)>)>,
+    /// What `mask` was rasterised from.
+    mask_key: Option<MaskKey>,
     /// The mask's bounding rectangle.
     rect: PixelRect,
     /// The photo's look measured around `rect`.
