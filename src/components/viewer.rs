@@ -193,7 +193,9 @@ pub fn Viewer(p: &ViewerProps) -> Html {
             Callback::from(move |e: PointerEvent| {
                 let Some((el, _)) = view_box() else { return };
                 // The stage takes the keyboard once used (+ / - / 0 / arrows / space).
-                let _ = el.focus();
+                let options = web_sys::FocusOptions::new();
+                options.set_prevent_scroll(true);
+                let _ = el.focus_with_options(&options);
                 let mut g = gesture.borrow_mut();
                 let (id, x, y) = (e.pointer_id(), e.client_x() as f64, e.client_y() as f64);
                 if e.pointer_type() == "touch" {
