@@ -344,6 +344,12 @@ pub fn Viewer(p: &ViewerProps) -> Html {
         };
         (on_down, on_move, on_up, on_leave, on_wheel, on_key_down, on_key_up, on_blur)
     };
+    // The middle button pans the photo, not the page (the browser's autoscroll).
+    let no_autoscroll = Callback::from(|e: MouseEvent| {
+        if e.button() == 1 {
+            e.prevent_default();
+        }
+    });
 
     let handle_r = fw.max(fh) as f32 / 90.0 / zoom.zoom;
     let hairline_visible = s.params.treatment.uses_hairline() && s.area.hairline.is_some();
@@ -414,7 +420,8 @@ pub fn Viewer(p: &ViewerProps) -> Html {
             data-zoom={format!("{:.4}", zoom.zoom)} data-percent={format!("{:.1}", zoom.percent())}
             data-centre={format!("{:.2} {:.2}", zoom.centre.x, zoom.centre.y)}
             onpointerdown={down} onpointermove={mv} onpointerup={up.clone()} onpointercancel={up}
-            onpointerleave={leave} onwheel={wheel} onkeydown={key_down} onkeyup={key_up} onblur={blur}>
+            onpointerleave={leave} onwheel={wheel} onkeydown={key_down} onkeyup={key_up} onblur={blur}
+            onmousedown={no_autoscroll.clone()}>
             <div class="zoom-layer" style={layer.clone()}>
                 <canvas id="preview-canvas" ref={p.preview_ref.clone()} width={photo.work_width.to_string()}
                     height={photo.work_height.to_string()} data-photo-id={photo.id.to_string()}
@@ -441,7 +448,8 @@ pub fn Viewer(p: &ViewerProps) -> Html {
             <div class={classes!("photo-box", "before-pane", pan_class)} id="before-box" ref={before_box_ref.clone()}
                 style={aspect.clone()} tabindex="0" aria-label="The original photo"
                 onpointerdown={down} onpointermove={mv} onpointerup={up.clone()} onpointercancel={up}
-                onpointerleave={leave} onwheel={wheel} onkeydown={key_down} onkeyup={key_up} onblur={blur}>
+                onpointerleave={leave} onwheel={wheel} onkeydown={key_down} onkeyup={key_up} onblur={blur}
+                onmousedown={no_autoscroll}>
                 <div class="zoom-layer" style={layer.clone()}>
                     <canvas id="before-canvas" ref={p.before_ref.clone()} width={photo.work_width.to_string()}
                         height={photo.work_height.to_string()} aria-label="The original photo" />

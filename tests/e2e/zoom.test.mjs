@@ -265,6 +265,24 @@ test('zoom to 1:1 shows the full-resolution photo and paints under the pointer; 
   await page.waitForFunction((cx) => Number(document.querySelector('#photo-box').dataset.centre.split(' ')[0]) !== cx, k0.cx);
   const k1 = await view(page);
   assert.ok(Math.abs(k0.cx - k1.cx - 0.1 * W / k0.zoom) < 1, `ArrowLeft shows more of the left: ${k0.cx} -> ${k1.cx}`);
+  // Space + drag and a middle-button drag move the photo with the pointer, and paint nothing.
+  const painted = await page.evaluate(() => document.querySelector('#preview-canvas').toDataURL());
+  for (const how of ['space', 'middle']) {
+    const p0 = await view(page);
+    const from = [p0.left + p0.width * 0.5, p0.top + p0.height * 0.5];
+    if (how === 'space') await page.keyboard.down(' ');
+    await page.mouse.move(...from);
+    await page.mouse.down({ button: how === 'space' ? 'left' : 'middle' });
+    await page.mouse.move(from[0] + 120, from[1] + 40, { steps: 6 });
+    await page.mouse.up({ button: how === 'space' ? 'left' : 'middle' });
+    if (how === 'space') await page.keyboard.up(' ');
+    await page.waitForFunction((c) => document.querySelector('#photo-box').dataset.centre !== c, `${p0.cx.toFixed(2)} ${p0.cy.toFixed(2)}`);
+    const p1 = await view(page);
+    const expected = [p0.cx - 120 * W / (p0.width * p0.zoom), p0.cy - 40 * H / (p0.height * p0.zoom)];
+    assert.ok(Math.abs(p1.cx - expected[0]) < 1 && Math.abs(p1.cy - expected[1]) < 1,
+      `${how} drag: centre ${p1.cx}, ${p1.cy}, expected ${expected}`);
+  }
+  assert.equal(await page.evaluate(() => document.querySelector('#preview-canvas').toDataURL()), painted, 'panning painted nothing');
   renders = await detailShown(page, renders);
   cmp = await compareWithTruth(page, '#detail-canvas', { outside: outsideArea(` && Math.hypot(x - ${DAB[0]}, y - ${DAB[1]}) > ${dabRadius + 4}`) });
   assert.ok(cmp.outside.n > 100000);
