@@ -454,8 +454,6 @@ pub fn Viewer(p: &ViewerProps) -> Html {
                     <canvas id="before-canvas" ref={p.before_ref.clone()} width={photo.work_width.to_string()}
                         height={photo.work_height.to_string()} aria-label="The original photo" />
                     <canvas id="before-detail-canvas" ref={p.before_detail_ref.clone()} class="detail" aria-hidden="true" />
-                    <svg class={classes!("overlay", "interact", format!("tool-{:?}", s.tool).to_lowercase())}
-                        viewBox={format!("0 0 {fw} {fh}")} preserveAspectRatio="none" />
                 </div>
                 <span class="pane-label">{ "Before" }</span>
             </div>
