@@ -19,8 +19,10 @@ use crate::components::shade_picker::ShadePicker;
 use crate::components::slider::Slider;
 use crate::components::tool_bar::ToolBar;
 use crate::components::treatment_picker::TreatmentPicker;
-use crate::components::viewer::Viewer;
-use crate::engine::{Engine, WorkError};
+
+use crate::components::viewer::{Viewer, ZoomBar};
+use crate::detail::{Detail, DetailCanvases, DetailHooks};
+use crate::engine::{DecodeFull, Engine, FullRes, WorkError};
 use crate::export::{ExportKind, ExportPlan};
 use crate::exporter::{self, busy_message, button_label};
 use crate::persist::Saver;
@@ -53,11 +55,69 @@ pub struct Painter {
     /// The mask generation the shade suggestion was made for, and where to send a new one.
     suggested_for: Option<(u64, u64)>,
     dispatch: Option<Callback<Action>>,
+    /// The full-resolution part of the zoomed-in preview, and what it calls back.
+    detail: Detail,
+    detail_hooks: Option<DetailHooks>,
+    /// The last state painted (a repaint asked by the detail step draws it again).
+    painted: Option<State>,
+    /// The photo id and canvas the side-by-side original was drawn on.
+    before_drawn: Option<(u64, HtmlCanvasElement)>,
 }
 
 struct Canvases {
     preview: NodeRef,
     outline: NodeRef,
+    /// The side-by-side original (working copy).
+    before: NodeRef,
+    detail: DetailCanvases,
+}
+
+/// Paint the latest state again (or the last one painted) at the next frame.
+fn repaint(painter: &Rc<RefCell<Painter>>, canvases: Rc<Canvases>) {
+    let state = {
+        let p = painter.borrow();
+        p.latest.clone().or_else(|| p.painted.clone())
+    };
+    if let Some(state) = state {
+        schedule(painter, state, canvases);
+    }
+}
+
+/// The detail step's callbacks: a repaint, and the full-resolution decode in the worker.
+fn detail_hooks(painter: &Rc<RefCell<Painter>>, canvases: &Rc<Canvases>, work: &Rc<WorkerClient>) -> DetailHooks {
+    let weak = Rc::downgrade(painter);
+    let repaint: Rc<dyn Fn()> = {
+        let (weak, canvases) = (weak.clone(), canvases.clone());
+        Rc::new(move || {
+            if let Some(painter) = weak.upgrade() {
+                repaint(&painter, canvases.clone());
+            }
+        })
+    };
+    let decode: Rc<dyn Fn(DecodeFull)> = {
+        let (work, repaint) = (work.clone(), repaint.clone());
+        Rc::new(move |job: DecodeFull| {
+            let (weak, work, repaint) = (weak.clone(), work.clone(), repaint.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let id = job.photo_id;
+                let decoded = job.run(&*work).await;
+                let Some(painter) = weak.upgrade() else { return };
+                {
+                    let mut p = painter.borrow_mut();
+                    if let Some(engine) = p.engines.iter_mut().find(|e| e.meta.id == id) {
+                        engine.set_full_res(decoded);
+                    }
+                    p.detail.settle_now();
+                }
+                repaint();
+            });
+        })
+    };
+    let worker_idle: Rc<dyn Fn() -> bool> = {
+        let work = work.clone();
+        Rc::new(move || work.is_idle())
+    };
+    DetailHooks { repaint, decode, worker_idle }
 }
 
 impl Painter {
@@ -82,6 +142,14 @@ impl Painter {
         self.arriving.retain(|id| !known.contains(id));
         let arriving = &self.arriving;
         self.engines.retain(|e| known.contains(&e.meta.id) || arriving.contains(&e.meta.id));
+        // Only the photo on screen keeps its full-resolution copy (~50 MB at 12 MP); another
+        // angle decodes it again if it is zoomed to 1:1.
+        let current = state.photo.as_ref().map(|m| m.id);
+        for e in self.engines.iter_mut().filter(|e| Some(e.meta.id) != current) {
+            if matches!(e.full_res, FullRes::Ready(_)) {
+                e.full_res = FullRes::NotLoaded;
+            }
+        }
     }
 }
 
@@ -114,7 +182,7 @@ fn paint(painter: &Rc<RefCell<Painter>>, canvases: &Canvases) {
     let id = engine.meta.id;
     let split = if state.compare.holding_original {
         1.0
-    } else if state.compare.split_on {
+    } else if state.compare.split_on && !state.compare.side_by_side {
         state.compare.split
     } else {
         0.0
@@ -138,6 +206,31 @@ fn paint(painter: &Rc<RefCell<Painter>>, canvases: &Canvases) {
             p.shown = None;
             web_sys::console::error_1(&e);
         }
+    }
+    // Side by side: the original in the "before" pane.
+    match canvases.before.cast::<HtmlCanvasElement>().filter(|_| state.compare.side_by_side) {
+        Some(canvas) if p.before_drawn.as_ref() != Some(&(id, canvas.clone())) => {
+            if p.before.as_ref().map(|b| b.0) != Some(id) {
+                if let Ok(d) = image_data(engine.preview.original()) {
+                    p.before = Some((id, d));
+                }
+            }
+            if let Some((_, before)) = &p.before {
+                crate::platform::canvas::ensure_size(&canvas, before.width(), before.height());
+                let drawn =
+                    crate::platform::canvas::context_2d(&canvas).and_then(|c| c.put_image_data(before, 0.0, 0.0));
+                match drawn {
+                    Ok(()) => p.before_drawn = Some((id, canvas)),
+                    Err(e) => web_sys::console::error_1(&e),
+                }
+            }
+        }
+        Some(_) => {}
+        None => p.before_drawn = None,
+    }
+    // Zoomed in past the working copy: the full-resolution part over it.
+    if let Some(hooks) = &p.detail_hooks {
+        p.detail.paint(engine, &state, split, &canvases.detail, hooks);
     }
     // The outline only changes with the mask.
     let outline_key = (id, engine.preview.mask_generation());
@@ -171,13 +264,19 @@ fn paint(painter: &Rc<RefCell<Painter>>, canvases: &Canvases) {
     // Read by the end-to-end tests and the in-browser benchmark.
     let _ = preview.set_attribute("data-frames", &p.frames.to_string());
     let _ = preview.set_attribute("data-render-ms", &format!("{:.2}", now_ms() - t0));
+    p.painted = Some(state);
 }
 
 #[component]
 pub fn App() -> Html {
     let state = use_reducer(State::default);
     let painter = use_mut_ref(Painter::default);
-    let canvases = use_memo((), |_| Canvases { preview: NodeRef::default(), outline: NodeRef::default() });
+    let canvases = use_memo((), |_| Canvases {
+        preview: NodeRef::default(),
+        outline: NodeRef::default(),
+        before: NodeRef::default(),
+        detail: DetailCanvases { after: NodeRef::default(), before: NodeRef::default() },
+    });
     let open_counter = use_mut_ref(|| Cell::new(0u64));
 
     // Redraw after every change, coalesced to animation frames.
@@ -203,6 +302,10 @@ pub fn App() -> Html {
     {
         let work = work.clone();
         use_effect_with((), move |_| test_hooks::install(&work));
+    }
+    if painter.borrow().detail_hooks.is_none() {
+        let hooks = detail_hooks(&painter, &canvases, &work);
+        painter.borrow_mut().detail_hooks = Some(hooks);
     }
 
     // Autosave, restore at start-up, consultation files (see `persist`).
@@ -412,7 +515,9 @@ pub fn App() -> Html {
                         on_remove={{ let d = dispatch.clone(); Callback::from(move |id| d.emit(Action::RemoveAngle(id))) }}
                         on_change={{ let d = dispatch.clone(); Callback::from(move |v| d.emit(Action::SetAngleView(v))) }} />
                     <Viewer state={Rc::new(s.clone())} dispatch={dispatch.clone()} on_file={add_file.clone()}
-                        preview_ref={canvases.preview.clone()} outline_ref={canvases.outline.clone()} />
+                        preview_ref={canvases.preview.clone()} outline_ref={canvases.outline.clone()}
+                        before_ref={canvases.before.clone()} detail_ref={canvases.detail.after.clone()}
+                        before_detail_ref={canvases.detail.before.clone()} />
                     if let Some(busy) = &s.busy {
                         <div class="busy" role="status" id="busy"><span class="spinner"></span>{ busy }
                             if let Some(step) = &s.busy_step { <span class="step" id="busy-step">{ step }</span> }
@@ -437,7 +542,14 @@ pub fn App() -> Html {
                                     let on = !s.compare.split_on;
                                     Callback::from(move |_: Event| d.emit(Action::SetSplitOn(on)))
                                 }} />{ "Before / after split" }</label>
-                            if s.compare.split_on {
+                            <label class="check"><input type="checkbox" id="side-by-side" checked={s.compare.side_by_side}
+                                onchange={{
+                                    let d = dispatch.clone();
+                                    let on = !s.compare.side_by_side;
+                                    Callback::from(move |_: Event| d.emit(Action::SetSideBySide(on)))
+                                }} />{ "Side by side" }</label>
+                            <ZoomBar zoom={s.zoom} dispatch={dispatch.clone()} />
+                            if s.compare.split_on && !s.compare.side_by_side {
                                 <input type="range" id="split" min="0" max="1" step="0.005" value={s.compare.split.to_string()}
                                     aria-label="Split position"
                                     oninput={{

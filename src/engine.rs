@@ -15,7 +15,9 @@ use smp_core::detect::detect;
 use smp_core::geometry::PixelRect;
 use smp_core::hairline_design::FaceFrame;
 use smp_core::resize::{downscale_area, working_size};
-use smp_core::{render_full_resolution_over, AreaMask, Hairline, Preview, RenderParams, RgbaImage, Stroke};
+use smp_core::{
+    render_full_resolution_over, AreaMask, FullResolution, Hairline, Preview, RenderParams, RgbaImage, Stroke,
+};
 
 use crate::export::{export_sheet, SheetJob};
 pub use crate::state::Detected;
@@ -143,6 +145,13 @@ pub fn export_full_resolution(
     Ok(full)
 }
 
+/// Decode the file at full resolution (upright), for the preview zoomed in to 1:1. Runs in the
+/// Web Worker.
+pub fn decode_full_resolution(bytes: &[u8], progress: &mut dyn FnMut(&str)) -> Result<RgbaImage, PhotoError> {
+    progress("decoding at full size");
+    decode_photo(bytes, &DecodeLimits::default())
+}
+
 /// Why heavy work gave no result.
 #[derive(Clone, Debug, PartialEq)]
 pub enum WorkError {
@@ -182,6 +191,8 @@ pub trait Offload {
         files: Vec<Rc<[u8]>>,
         sheet: SheetJob,
     ) -> impl Future<Output = Result<Self::Image, WorkError>>;
+    /// [`decode_full_resolution`]: the pixels end up in this thread's memory.
+    fn decode(&self, bytes: Rc<[u8]>) -> impl Future<Output = Result<RgbaImage, WorkError>>;
 }
 
 /// Runs the heavy steps right away on the caller's thread (native tests, tools).
@@ -208,6 +219,32 @@ impl Offload for Inline {
         let files: Vec<&[u8]> = files.iter().map(|f| &f[..]).collect();
         std::future::ready(export_sheet(&files, &sheet, &mut |_| {}).map_err(WorkError::Photo))
     }
+
+    fn decode(&self, bytes: Rc<[u8]>) -> impl Future<Output = Result<RgbaImage, WorkError>> {
+        std::future::ready(decode_full_resolution(&bytes, &mut |_| {}).map_err(|e| WorkError::Photo(e.to_string())))
+    }
+}
+
+/// The full-resolution photo for the preview at 1:1: decoded in the worker on demand (the
+/// first time the zoom shows more detail than the working copy has), then kept.
+pub enum FullRes {
+    NotLoaded,
+    Loading,
+    Ready(Box<FullResolution>),
+    /// It could not be had (the message); the zoomed preview stays the working copy's.
+    Failed(String),
+}
+
+/// Decoding the photo at full resolution (see [`Engine::decode_full`]).
+pub struct DecodeFull {
+    bytes: Rc<[u8]>,
+    pub photo_id: u64,
+}
+
+impl DecodeFull {
+    pub async fn run<O: Offload>(self, work: &O) -> Result<RgbaImage, WorkError> {
+        work.decode(self.bytes).await
+    }
 }
 
 pub struct Engine {
@@ -220,6 +257,8 @@ pub struct Engine {
     pub detected: Detected,
     /// The file's content hash (computed on first use: see [`Engine::file_hash`]).
     file_hash: std::cell::OnceCell<String>,
+    /// The full-resolution photo, once the zoom asked for it.
+    pub full_res: FullRes,
 }
 
 /// A full-resolution export of the current edit, ready to run (see [`Engine::export`]).
@@ -257,7 +296,7 @@ impl Engine {
             thumbnail: None,
         };
         let preview = Preview::new(working, full_width, RenderParams::default().seed);
-        Engine { meta, bytes, preview, detected, file_hash: std::cell::OnceCell::new() }
+        Engine { meta, bytes, preview, detected, file_hash: std::cell::OnceCell::new(), full_res: FullRes::NotLoaded }
     }
 
     /// The photo's file as chosen (kept for export and for saving the consultation).
@@ -282,6 +321,38 @@ impl Engine {
         let hairline = state.area.hairline.as_ref().filter(|_| state.params.treatment.uses_hairline());
         // While a stroke is being drawn only its surroundings are recomputed.
         self.preview.render_live(&state.area.strokes, hairline, &state.params, state.drag.is_some())
+    }
+
+    /// Decode the photo at full resolution (run it with [`DecodeFull::run`], then hand the
+    /// result to [`Engine::set_full_res`]); marks it loading.
+    pub fn decode_full(&mut self) -> DecodeFull {
+        self.full_res = FullRes::Loading;
+        DecodeFull { bytes: self.bytes.clone(), photo_id: self.meta.id }
+    }
+
+    /// Keep the decoded full-resolution photo (or why there is none). A cancelled decode (a
+    /// newer job took the worker) is tried again later.
+    pub fn set_full_res(&mut self, decoded: Result<RgbaImage, WorkError>) {
+        self.full_res = match decoded {
+            Ok(img) if (img.width, img.height) == (self.meta.full_width, self.meta.full_height) => {
+                FullRes::Ready(Box::new(FullResolution::new(img)))
+            }
+            Ok(img) => FullRes::Failed(format!(
+                "the photo decoded at {}x{} instead of {}x{}",
+                img.width, img.height, self.meta.full_width, self.meta.full_height
+            )),
+            Err(WorkError::Cancelled) => FullRes::NotLoaded,
+            Err(e) => FullRes::Failed(e.to_string()),
+        };
+    }
+
+    /// `state`'s edit rendered on the full-resolution photo in `part` (full-image px), and the
+    /// untouched photo there; `None` until the full-resolution photo is ready.
+    pub fn render_part(&mut self, state: &State, part: PixelRect) -> Option<(RgbaImage, RgbaImage)> {
+        let FullRes::Ready(full) = &mut self.full_res else { return None };
+        let hairline = state.area.hairline.as_ref().filter(|_| state.params.treatment.uses_hairline());
+        let after = full.render_part(state.area.base.as_deref(), &state.area.strokes, hairline, &state.params, part);
+        Some((after, full.original_part(part)))
     }
 
     /// The full-resolution export of `state`'s edit (run it with [`Export::run`]; it holds no
@@ -338,6 +409,37 @@ mod tests {
         assert_eq!(export.name, "p.jpg");
         let full = now(export.run(&Inline)).unwrap();
         assert_eq!((full.width, full.height), (2000, 1500));
+    }
+
+    #[test]
+    fn the_full_resolution_part_matches_the_export_there() {
+        let mut engine = open(1, jpeg(2400, 1800)).unwrap();
+        assert!(engine.meta.work_width < 2400, "the working copy is smaller than the photo");
+        let state = State::default().apply(Action::PhotoOpened(engine.meta.clone()));
+        let state = state
+            .apply(Action::PointerDown { at: Point::new(1000.0, 700.0), hit_px: 1.0 })
+            .apply(Action::PointerMove(Point::new(1500.0, 800.0)))
+            .apply(Action::PointerUp);
+        let part = PixelRect { x0: 900, y0: 500, x1: 1300, y1: 900 };
+        assert!(engine.render_part(&state, part).is_none(), "nothing before the decode");
+        let job = engine.decode_full();
+        assert!(matches!(engine.full_res, FullRes::Loading));
+        assert_eq!(job.photo_id, 1);
+        engine.set_full_res(now(job.run(&Inline)));
+        let (after, before) = engine.render_part(&state, part).expect("ready");
+        let full = now(engine.export(&state).run(&Inline)).unwrap();
+        let crop = |img: &RgbaImage| {
+            RgbaImage::from_fn(part.width(), part.height(), |x, y| img.pixel(part.x0 + x, part.y0 + y))
+        };
+        let worst = after.data.iter().zip(&crop(&full).data).map(|(a, b)| a.abs_diff(*b)).max().unwrap();
+        assert!(worst <= 1, "{worst}");
+        assert_ne!(after, before, "dots in the part");
+        assert_eq!(before, crop(&now(Inline.decode(engine.bytes.clone())).unwrap()));
+        // A cancelled decode is tried again; a wrong size is refused.
+        engine.set_full_res(Err(WorkError::Cancelled));
+        assert!(matches!(engine.full_res, FullRes::NotLoaded));
+        engine.set_full_res(Ok(RgbaImage::new(3, 3)));
+        assert!(matches!(engine.full_res, FullRes::Failed(_)));
     }
 
     #[test]

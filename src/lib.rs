@@ -5,6 +5,7 @@
 pub mod app;
 pub mod components;
 pub mod consultation;
+pub mod detail;
 pub mod engine;
 pub mod export;
 pub mod exporter;
@@ -15,6 +16,7 @@ pub mod protocol;
 pub mod saving;
 pub mod state;
 pub mod view;
+pub mod zoom;
 
 /// Mount the app in the page's `#app` (main thread only). The rest of the body, e.g. the
 /// `#fatal` banner, is left alone.

@@ -38,20 +38,29 @@ pub enum Request {
         file_lengths: Vec<u64>,
         fault: Option<TestFault>,
     },
+    /// Decode the photo at full resolution (for the preview at 1:1).
+    Decode {
+        job: u64,
+        fault: Option<TestFault>,
+    },
 }
 
 impl Request {
     pub fn job(&self) -> u64 {
         match self {
-            Request::Prepare { job, .. } | Request::Export { job, .. } | Request::ExportSheet { job, .. } => *job,
+            Request::Prepare { job, .. }
+            | Request::Export { job, .. }
+            | Request::ExportSheet { job, .. }
+            | Request::Decode { job, .. } => *job,
         }
     }
 
     pub fn fault(&self) -> Option<TestFault> {
         match self {
-            Request::Prepare { fault, .. } | Request::Export { fault, .. } | Request::ExportSheet { fault, .. } => {
-                *fault
-            }
+            Request::Prepare { fault, .. }
+            | Request::Export { fault, .. }
+            | Request::ExportSheet { fault, .. }
+            | Request::Decode { fault, .. } => *fault,
         }
     }
 }
@@ -65,6 +74,8 @@ pub enum Reply {
     Prepared { job: u64, photo: PreparedPhoto },
     /// The full-resolution result is ready; its RGBA pixels come beside this message.
     Exported { job: u64, width: u32, height: u32 },
+    /// The upright full-resolution photo is decoded; its RGBA pixels come beside this message.
+    Decoded { job: u64, width: u32, height: u32 },
     /// The file could not be used: the user-facing message.
     Failed { job: u64, message: String },
     /// The worker panicked (the panic hook's last word before the instance aborts).
@@ -139,6 +150,7 @@ mod tests {
                 },
             },
             Reply::Exported { job: 4, width: 4000, height: 3000 },
+            Reply::Decoded { job: 6, width: 4000, height: 3000 },
             Reply::Failed { job: 5, message: "This file is not a photo \"x\"".into() },
             Reply::Panicked { message: "boom".into() },
         ];
@@ -148,6 +160,9 @@ mod tests {
         let req = Request::Prepare { job: 9, fault: Some(TestFault::Hang) };
         let back: Request = serde_json::from_str(&serde_json::to_string(&req).unwrap()).unwrap();
         assert_eq!((back.job(), back.fault()), (9, Some(TestFault::Hang)));
+        let req = Request::Decode { job: 10, fault: None };
+        let back: Request = serde_json::from_str(&serde_json::to_string(&req).unwrap()).unwrap();
+        assert_eq!((back.job(), back.fault()), (10, None));
     }
 
     #[test]

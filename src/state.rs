@@ -15,6 +15,7 @@ use yew::Reducible;
 
 use crate::export::ExportOptions;
 pub use crate::hairline_tools::HairlineDesign;
+use crate::zoom::{ViewZoom, ZoomAction};
 
 /// What is known about the loaded photo (its pixels live in the engine, not in the state).
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -159,6 +160,8 @@ pub struct Compare {
     pub split: f32,
     /// Press-and-hold shows the whole original.
     pub holding_original: bool,
+    /// Before and after side by side, at the same zoom and pan.
+    pub side_by_side: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -210,6 +213,8 @@ pub struct State {
     pub design: HairlineDesign,
     /// The export panel's choices (kind, format, clinic, date).
     pub export: ExportOptions,
+    /// The stage's zoom and pan on the current photo (fit when a photo opens).
+    pub zoom: ViewZoom,
 }
 
 impl Default for State {
@@ -227,7 +232,7 @@ impl Default for State {
             drag: None,
             measure: None,
             measure_mm: 63.0,
-            compare: Compare { split_on: false, split: 0.5, holding_original: false },
+            compare: Compare { split_on: false, split: 0.5, holding_original: false, side_by_side: false },
             notice: None,
             busy: None,
             busy_step: None,
@@ -236,6 +241,7 @@ impl Default for State {
             detection: None,
             design: HairlineDesign::default(),
             export: ExportOptions::default(),
+            zoom: ViewZoom::fit(1, 1),
         }
     }
 }
@@ -322,6 +328,12 @@ pub enum Action {
     SetMfpAboveBrows(f32),
     SetHairlineSymmetric(bool),
     SetHairlineGuide(bool),
+    /// Zoom or pan the stage.
+    Zoom(ZoomAction),
+    SetSideBySide(bool),
+    /// Take back the gesture under way as if it never started (a second finger turned it into
+    /// a pinch): the stroke or handle drag it began is undone.
+    AbortDrag,
 }
 
 fn finite_clamp(v: f32, (lo, hi): (f32, f32), fallback: f32) -> f32 {
@@ -527,6 +539,21 @@ impl State {
             Action::SetSplitOn(on) => s.compare.split_on = on,
             Action::SetSplit(v) => s.compare.split = finite_clamp(v, (0.0, 1.0), 0.5),
             Action::HoldOriginal(on) => s.compare.holding_original = on,
+            Action::SetSideBySide(on) => s.compare.side_by_side = on,
+            Action::Zoom(z) => {
+                if let Some(m) = &s.photo {
+                    s.zoom = s.zoom.apply(z, m.full_width, m.full_height);
+                }
+            }
+            Action::AbortDrag => {
+                if matches!(s.drag, Some(Drag::Stroke | Drag::Handle(_))) {
+                    // The pointer-down that started it saved the area just before.
+                    if let Some(prev) = s.undo.pop() {
+                        s.area = prev;
+                    }
+                }
+                s.drag = None;
+            }
             Action::SetSessions(n) => s.params.time.sessions = n.clamp(1, 3),
             Action::SetFresh(on) => s.params.time.fresh = on,
             Action::SetYears(y) => {
@@ -600,6 +627,8 @@ impl State {
     /// Make `angle` the current photo (its edits into the live fields).
     fn load_angle(&mut self, angle: Angle) {
         let Angle { meta, area, undo, redo, measure, px_per_mm, follow_curve, detection, suggestion, view } = angle;
+        // Each photo opens fitted (its 1:1 factor is the stage's, kept until the stage says).
+        self.zoom = ViewZoom { one_to_one: self.zoom.one_to_one, ..ViewZoom::fit(meta.full_width, meta.full_height) };
         self.photo = Some(meta);
         self.area = area;
         self.undo = undo;
@@ -738,6 +767,26 @@ pub(crate) fn insert_handle(points: &mut Vec<Point>, at: Point) -> usize {
     let best = (0..=points.len()).min_by(|&a, &b| cost(a).total_cmp(&cost(b))).unwrap_or(0);
     points.insert(best, at);
     best
+}
+
+/// The time the preview shows, in words, e.g. "Session 2 · healed · 3 years later".
+pub fn time_caption(time: &TimeState) -> String {
+    let mut parts = vec![format!("Session {}", time.sessions.clamp(1, 3))];
+    parts.push(if time.fresh { "just done".into() } else { "healed".into() });
+    let years = if time.years.is_finite() { time.years.clamp(0.0, TimeState::MAX_YEARS) } else { 0.0 };
+    if years > 0.0 {
+        let months = (years * 12.0).round() as u32;
+        parts.push(match months {
+            m if m < 12 => format!("{m} months later"),
+            12 => "1 year later".into(),
+            m if m % 12 == 0 => format!("{} years later", m / 12),
+            _ => format!("{years:.1} years later"),
+        });
+    }
+    if time.too_deep {
+        parts.push("placed too deep".into());
+    }
+    parts.join(" · ")
 }
 
 /// A starting hairline for the user to reshape: a gentle arc across the upper part of the photo,
@@ -1115,6 +1164,63 @@ mod tests {
         assert!(n.photo.is_none() && n.angles.is_empty() && n.area.is_empty());
         assert_eq!(n.params, RenderParams::default());
         assert_eq!(n.export.clinic, "Other");
+    }
+
+    #[test]
+    fn the_time_caption_says_what_the_controls_say() {
+        let mut t = TimeState { sessions: 2, fresh: false, years: 3.0, too_deep: false };
+        assert_eq!(time_caption(&t), "Session 2 · healed · 3 years later");
+        t.years = 0.0;
+        t.fresh = true;
+        assert_eq!(time_caption(&t), "Session 2 · just done");
+        t = TimeState { sessions: 9, fresh: false, years: 0.5, too_deep: true };
+        assert_eq!(time_caption(&t), "Session 3 · healed · 6 months later · placed too deep");
+        t.years = 1.0;
+        assert!(time_caption(&t).contains("· 1 year later"));
+        t.years = 2.5;
+        assert!(time_caption(&t).contains("· 2.5 years later"));
+        t.years = f32::NAN;
+        assert!(!time_caption(&t).contains("later"));
+    }
+
+    #[test]
+    fn zoom_is_per_photo_and_needs_one() {
+        let none = State::default().apply(Action::Zoom(ZoomAction::By { factor: 2.0, at: (0.5, 0.5) }));
+        assert_eq!(none.zoom, State::default().zoom);
+        let s = with_photo()
+            .apply(Action::Zoom(ZoomAction::Measured { one_to_one: 2.5 }))
+            .apply(Action::Zoom(ZoomAction::By { factor: 2.0, at: (0.0, 0.0) }));
+        assert_eq!(s.zoom.zoom, 2.0);
+        assert_eq!(s.zoom.visible(1000, 800), (0.0, 0.0, 500.0, 400.0));
+        // Painting while zoomed: the points come in full-image px already (see view.rs).
+        let s = drag(s, &[(100.0, 100.0), (120.0, 100.0)]);
+        assert_eq!(s.area.strokes[0].points[0], Point::new(100.0, 100.0));
+        // A new photo opens fitted (the measured 1:1 stays until measured again).
+        let next = s.apply(Action::PhotoOpened(PhotoMeta { id: 2, ..s.photo.clone().unwrap() }));
+        assert_eq!(next.zoom.zoom, 1.0);
+        assert_eq!(next.zoom.one_to_one, 2.5);
+        assert_eq!(next.zoom.centre, Point::new(500.0, 400.0));
+        assert!(s.apply(Action::SetSideBySide(true)).compare.side_by_side);
+    }
+
+    #[test]
+    fn a_second_finger_takes_back_the_stroke_or_handle_drag_it_interrupted() {
+        let s = drag(with_photo(), &[(10.0, 10.0), (50.0, 50.0)]);
+        let started = s
+            .apply(Action::PointerDown { at: Point::new(300.0, 300.0), hit_px: 1.0 })
+            .apply(Action::PointerMove(Point::new(310.0, 300.0)));
+        assert_eq!(started.area.strokes.len(), 2);
+        let aborted = started.apply(Action::AbortDrag);
+        assert_eq!(aborted.area, s.area);
+        assert_eq!(aborted.undo, s.undo);
+        assert_eq!(aborted.drag, None);
+        // Moves afterwards draw nothing; without a drag the abort changes nothing.
+        assert_eq!(aborted.apply(Action::PointerMove(Point::new(400.0, 300.0))), aborted);
+        assert_eq!(aborted.apply(Action::AbortDrag), aborted);
+        let h = with_photo().apply(Action::SetTool(Tool::Hairline));
+        let grabbed = h.apply(Action::PointerDown { at: h.area.hairline.as_ref().unwrap().points[0], hit_px: 5.0 });
+        let moved = grabbed.apply(Action::PointerMove(Point::new(1.0, 1.0)));
+        assert_eq!(moved.apply(Action::AbortDrag).area, h.area);
     }
 
     #[test]

@@ -1,16 +1,23 @@
-//! The photo stage: the preview canvas (pure result pixels), an outline canvas for the area,
-//! and an SVG overlay for the hairline handles, the measuring line, the brush and the split.
+//! The photo stage: the preview canvas (pure result pixels), the full-resolution detail canvas
+//! over it when zoomed in, an outline canvas for the area, and an SVG overlay for the hairline
+//! handles, the measuring line, the brush and the split; all in a layer that zooms and pans
+//! (wheel, pinch, keyboard, middle-button / space / two-finger drag). Side by side, a second
+//! pane shows the original at the same zoom and pan. A caption says the time shown.
 
 use std::rc::Rc;
 
 use smp_core::region::hairline_curve;
 use smp_core::Point;
-use web_sys::{Element, File, PointerEvent};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, File, HtmlElement, KeyboardEvent, PointerEvent, WheelEvent};
 use yew::prelude::*;
 
 use crate::platform::files::first_transferred_file;
-use crate::state::{Action, State, Tool};
+use crate::platform::window;
+use crate::state::{time_caption, Action, State, Tool};
 use crate::view::{image_from_view, image_px_per_view_px, ViewBox};
+use crate::zoom::{ViewZoom, ZoomAction, KEY_PAN_STEP, KEY_ZOOM_STEP};
 use smp_core::hairline_design::GUIDE_LEVELS_MM;
 
 #[derive(Properties, PartialEq)]
@@ -20,19 +27,105 @@ pub struct ViewerProps {
     pub on_file: Callback<File>,
     pub preview_ref: NodeRef,
     pub outline_ref: NodeRef,
+    /// The side-by-side original (working copy) and the full-resolution canvases (filled by the
+    /// painter, see `detail`).
+    pub before_ref: NodeRef,
+    pub detail_ref: NodeRef,
+    pub before_detail_ref: NodeRef,
 }
 
-fn view_box(el: &Element) -> ViewBox {
-    let r = el.get_bounding_client_rect();
-    ViewBox { left: r.left(), top: r.top(), width: r.width(), height: r.height() }
+/// Pointers down on the stage that are not a stroke: touches (two make a pinch) and a pan.
+#[derive(Default)]
+struct Gesture {
+    /// Touch pointers down: (id, client x, client y).
+    touches: Vec<(i32, f64, f64)>,
+    /// Two fingers came down: no stroke until all are lifted.
+    pinching: bool,
+    /// A pointer dragging the view (middle button, or with space held): (id, client x, y).
+    pan: Option<(i32, f64, f64)>,
+    /// Space is held on the stage: a drag pans.
+    space: bool,
+}
+
+/// The zoom at which one full-image px spans one device px on a stage of `css_width` px.
+fn measured_one_to_one(full_width: u32, css_width: f64) -> Option<f32> {
+    let dpr = window().device_pixel_ratio();
+    (css_width > 0.0 && dpr > 0.0).then(|| (full_width as f64 / (css_width * dpr)) as f32)
+}
+
+/// How much one wheel event zooms: a mouse notch (100 px) about 1.2x; a trackpad pinch
+/// (ctrl + wheel, small deltas) faster per px.
+fn wheel_factor(e: &WheelEvent) -> f32 {
+    let px = match e.delta_mode() {
+        1 => e.delta_y() * 16.0,
+        2 => e.delta_y() * 400.0,
+        _ => e.delta_y(),
+    };
+    let per_px = if e.ctrl_key() { 0.01 } else { 0.0018 };
+    (-px * per_px).clamp(-2.0, 2.0).exp() as f32
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ZoomBarProps {
+    pub zoom: ViewZoom,
+    pub dispatch: Callback<Action>,
+}
+
+/// The zoom level ("100 %": one photo pixel per screen pixel) with -, + and Fit.
+#[component]
+pub fn ZoomBar(p: &ZoomBarProps) -> Html {
+    let act = |a: ZoomAction| {
+        let d = p.dispatch.clone();
+        Callback::from(move |_: MouseEvent| d.emit(Action::Zoom(a)))
+    };
+    let z = p.zoom;
+    html! {
+        <div class="zoom-bar" role="group" aria-label="Zoom">
+            <button type="button" class="button icon" id="zoom-out" aria-label="Zoom out" disabled={z.is_fit()}
+                onclick={act(ZoomAction::By { factor: 1.0 / KEY_ZOOM_STEP, at: (0.5, 0.5) })}>{ "−" }</button>
+            <span class="zoom-level" id="zoom-level" title="100 % = one photo pixel per screen pixel">
+                { format!("{:.0} %", z.percent()) }</span>
+            <button type="button" class="button icon" id="zoom-in" aria-label="Zoom in" disabled={z.zoom >= z.max_zoom()}
+                onclick={act(ZoomAction::By { factor: KEY_ZOOM_STEP, at: (0.5, 0.5) })}>{ "+" }</button>
+            <button type="button" class="button" id="zoom-fit" disabled={z.is_fit()} onclick={act(ZoomAction::Fit)}>{ "Fit" }</button>
+            <button type="button" class="button" id="zoom-1to1" title="One photo pixel per screen pixel"
+                onclick={act(ZoomAction::To { zoom: z.one_to_one, at: (0.5, 0.5) })}>{ "1:1" }</button>
+        </div>
+    }
 }
 
 #[component]
 pub fn Viewer(p: &ViewerProps) -> Html {
-    let svg_ref = use_node_ref();
+    let box_ref = use_node_ref();
+    let before_box_ref = use_node_ref();
     let hover = use_state(|| None::<Point>);
     let dragging_over = use_state(|| false);
+    let gesture = use_mut_ref(Gesture::default);
+    let pan_ready = use_state(|| false);
     let s = &p.state;
+
+    // Measure the stage after every render and when the window changes size: the zoom of 1:1
+    // depends on its width and the screen's pixel ratio.
+    {
+        let (box_ref, dispatch, state) = (box_ref.clone(), p.dispatch.clone(), p.state.clone());
+        use_effect(move || {
+            let measure = move || {
+                let (Some(el), Some(photo)) = (box_ref.cast::<Element>(), state.photo.as_ref()) else { return };
+                let width = el.get_bounding_client_rect().width();
+                if let Some(one) = measured_one_to_one(photo.full_width, width) {
+                    if (one / state.zoom.one_to_one - 1.0).abs() > 1e-3 {
+                        dispatch.emit(Action::Zoom(ZoomAction::Measured { one_to_one: one }));
+                    }
+                }
+            };
+            measure();
+            let on_resize = Closure::<dyn Fn()>::new(measure);
+            let _ = window().add_event_listener_with_callback("resize", on_resize.as_ref().unchecked_ref());
+            move || {
+                let _ = window().remove_event_listener_with_callback("resize", on_resize.as_ref().unchecked_ref());
+            }
+        });
+    }
 
     let on_drop = {
         let on_file = p.on_file.clone();
@@ -70,57 +163,196 @@ pub fn Viewer(p: &ViewerProps) -> Html {
         };
     };
     let (fw, fh) = (photo.full_width, photo.full_height);
+    let zoom = s.zoom;
+    let side_by_side = s.compare.side_by_side;
 
-    let to_image = {
-        let svg_ref = svg_ref.clone();
-        move |e: &PointerEvent| -> Option<(Point, f32)> {
-            let el = svg_ref.cast::<Element>()?;
-            let vb = view_box(&el);
-            Some((image_from_view(e.client_x() as f64, e.client_y() as f64, vb, fw, fh), image_px_per_view_px(vb, fw)))
-        }
-    };
-    let on_down = {
-        let dispatch = p.dispatch.clone();
-        let to_image = to_image.clone();
-        Callback::from(move |e: PointerEvent| {
-            if e.button() != 0 {
-                return;
+    // Both panes take the same gestures; each maps the pointer through its own box.
+    let handlers = |pane: &NodeRef| {
+        let pane = pane.clone();
+        let view_box = {
+            let pane = pane.clone();
+            move || -> Option<(HtmlElement, ViewBox)> {
+                let el = pane.cast::<HtmlElement>()?;
+                let r = el.get_bounding_client_rect();
+                Some((el, ViewBox { left: r.left(), top: r.top(), width: r.width(), height: r.height() }))
             }
-            e.prevent_default();
-            if let Some(el) = e.target_dyn_into::<Element>() {
-                let _ = el.set_pointer_capture(e.pointer_id());
+        };
+        let to_image = {
+            let view_box = view_box.clone();
+            move |e: &PointerEvent| -> Option<(Point, f32)> {
+                let (_, vb) = view_box()?;
+                Some((
+                    image_from_view(e.client_x() as f64, e.client_y() as f64, vb, &zoom, fw, fh),
+                    image_px_per_view_px(vb, &zoom, fw),
+                ))
             }
-            if let Some((at, px_per_view)) = to_image(&e) {
-                // Handles can be grabbed within ~14 screen px (a fingertip on a phone).
-                dispatch.emit(Action::PointerDown { at, hit_px: 14.0 * px_per_view });
-            }
-        })
-    };
-    let on_move = {
-        let dispatch = p.dispatch.clone();
-        let hover = hover.clone();
+        };
         let dragging = s.drag.is_some();
-        let to_image = to_image.clone();
-        Callback::from(move |e: PointerEvent| {
-            if let Some((at, _)) = to_image(&e) {
-                hover.set(Some(at));
-                if dragging {
-                    // Coalesced events carry the points a fast stroke passed through.
-                    dispatch.emit(Action::PointerMove(at));
+        let on_down = {
+            let (dispatch, gesture, view_box, to_image) =
+                (p.dispatch.clone(), gesture.clone(), view_box.clone(), to_image.clone());
+            Callback::from(move |e: PointerEvent| {
+                let Some((el, _)) = view_box() else { return };
+                // The stage takes the keyboard once used (+ / - / 0 / arrows / space).
+                let options = web_sys::FocusOptions::new();
+                options.set_prevent_scroll(true);
+                let _ = el.focus_with_options(&options);
+                let mut g = gesture.borrow_mut();
+                let (id, x, y) = (e.pointer_id(), e.client_x() as f64, e.client_y() as f64);
+                if e.pointer_type() == "touch" {
+                    g.touches.retain(|t| t.0 != id);
+                    g.touches.push((id, x, y));
+                    if g.touches.len() >= 2 {
+                        // A second finger: a pinch, not a stroke.
+                        if !g.pinching && dragging {
+                            dispatch.emit(Action::AbortDrag);
+                        }
+                        g.pinching = true;
+                        e.prevent_default();
+                        let _ = el.set_pointer_capture(id);
+                        return;
+                    }
                 }
-            }
-        })
+                if e.button() == 1 || (e.button() == 0 && g.space) {
+                    g.pan = Some((id, x, y));
+                    e.prevent_default();
+                    let _ = el.set_pointer_capture(id);
+                    return;
+                }
+                if e.button() != 0 || g.pinching {
+                    return;
+                }
+                drop(g);
+                e.prevent_default();
+                let _ = el.set_pointer_capture(id);
+                if let Some((at, px_per_view)) = to_image(&e) {
+                    // Handles can be grabbed within ~14 screen px (a fingertip on a phone).
+                    dispatch.emit(Action::PointerDown { at, hit_px: 14.0 * px_per_view });
+                }
+            })
+        };
+        let on_move = {
+            let (dispatch, gesture, hover, view_box) = (p.dispatch.clone(), gesture.clone(), hover.clone(), view_box);
+            Callback::from(move |e: PointerEvent| {
+                let (id, x, y) = (e.pointer_id(), e.client_x() as f64, e.client_y() as f64);
+                let mut g = gesture.borrow_mut();
+                if g.pinching {
+                    let Some(i) = g.touches.iter().position(|t| t.0 == id) else { return };
+                    let Some((_, vb)) = view_box() else { return };
+                    if g.touches.len() >= 2 {
+                        let other = g.touches[1 - i.min(1)];
+                        let (old, new) = ((g.touches[i].1, g.touches[i].2), (x, y));
+                        let d0 = (old.0 - other.1).hypot(old.1 - other.2);
+                        let d1 = (new.0 - other.1).hypot(new.1 - other.2);
+                        let mid0 = vb.fractions((old.0 + other.1) / 2.0, (old.1 + other.2) / 2.0);
+                        let mid1 = vb.fractions((new.0 + other.1) / 2.0, (new.1 + other.2) / 2.0);
+                        if d0 > 4.0 && d1 > 0.0 {
+                            dispatch.emit(Action::Zoom(ZoomAction::By { factor: (d1 / d0) as f32, at: mid0 }));
+                        }
+                        dispatch.emit(Action::Zoom(ZoomAction::Pan { dx: mid1.0 - mid0.0, dy: mid1.1 - mid0.1 }));
+                    }
+                    g.touches[i] = (id, x, y);
+                    return;
+                }
+                if let Some((pid, px, py)) = g.pan.filter(|p| p.0 == id) {
+                    if let Some((_, vb)) = view_box() {
+                        let (dx, dy) = ((x - px) / vb.width, (y - py) / vb.height);
+                        dispatch.emit(Action::Zoom(ZoomAction::Pan { dx: dx as f32, dy: dy as f32 }));
+                    }
+                    g.pan = Some((pid, x, y));
+                    return;
+                }
+                drop(g);
+                if let Some((at, _)) = to_image(&e) {
+                    hover.set(Some(at));
+                    if dragging {
+                        dispatch.emit(Action::PointerMove(at));
+                    }
+                }
+            })
+        };
+        let on_up = {
+            let (dispatch, gesture) = (p.dispatch.clone(), gesture.clone());
+            Callback::from(move |e: PointerEvent| {
+                let id = e.pointer_id();
+                let mut g = gesture.borrow_mut();
+                g.touches.retain(|t| t.0 != id);
+                if g.touches.is_empty() {
+                    g.pinching = false;
+                }
+                if g.pan.is_some_and(|p| p.0 == id) {
+                    g.pan = None;
+                }
+                drop(g);
+                dispatch.emit(Action::PointerUp);
+            })
+        };
+        let on_leave = {
+            let hover = hover.clone();
+            Callback::from(move |_: PointerEvent| hover.set(None))
+        };
+        let on_wheel = {
+            let (dispatch, view_box) = (p.dispatch.clone(), view_box_fn(&pane));
+            Callback::from(move |e: WheelEvent| {
+                let Some(vb) = view_box() else { return };
+                e.prevent_default();
+                let at = vb.fractions(e.client_x() as f64, e.client_y() as f64);
+                dispatch.emit(Action::Zoom(ZoomAction::By { factor: wheel_factor(&e), at }));
+            })
+        };
+        let on_key_down = {
+            let (dispatch, gesture, pan_ready) = (p.dispatch.clone(), gesture.clone(), pan_ready.clone());
+            Callback::from(move |e: KeyboardEvent| {
+                if e.ctrl_key() || e.meta_key() || e.alt_key() {
+                    return; // the browser's own zoom, undo…
+                }
+                let z = match e.key().as_str() {
+                    "+" | "=" => ZoomAction::By { factor: KEY_ZOOM_STEP, at: (0.5, 0.5) },
+                    "-" | "_" => ZoomAction::By { factor: 1.0 / KEY_ZOOM_STEP, at: (0.5, 0.5) },
+                    "0" => ZoomAction::Fit,
+                    "1" => ZoomAction::To { zoom: zoom.one_to_one, at: (0.5, 0.5) },
+                    "ArrowLeft" => ZoomAction::Pan { dx: KEY_PAN_STEP, dy: 0.0 },
+                    "ArrowRight" => ZoomAction::Pan { dx: -KEY_PAN_STEP, dy: 0.0 },
+                    "ArrowUp" => ZoomAction::Pan { dx: 0.0, dy: KEY_PAN_STEP },
+                    "ArrowDown" => ZoomAction::Pan { dx: 0.0, dy: -KEY_PAN_STEP },
+                    " " => {
+                        e.prevent_default();
+                        gesture.borrow_mut().space = true;
+                        pan_ready.set(true);
+                        return;
+                    }
+                    _ => return,
+                };
+                e.prevent_default();
+                dispatch.emit(Action::Zoom(z));
+            })
+        };
+        let on_key_up = {
+            let (gesture, pan_ready) = (gesture.clone(), pan_ready.clone());
+            Callback::from(move |e: KeyboardEvent| {
+                if e.key() == " " {
+                    gesture.borrow_mut().space = false;
+                    pan_ready.set(false);
+                }
+            })
+        };
+        let on_blur = {
+            let (gesture, pan_ready) = (gesture.clone(), pan_ready.clone());
+            Callback::from(move |_: FocusEvent| {
+                gesture.borrow_mut().space = false;
+                pan_ready.set(false);
+            })
+        };
+        (on_down, on_move, on_up, on_leave, on_wheel, on_key_down, on_key_up, on_blur)
     };
-    let on_up = {
-        let dispatch = p.dispatch.clone();
-        Callback::from(move |_: PointerEvent| dispatch.emit(Action::PointerUp))
-    };
-    let on_leave = {
-        let hover = hover.clone();
-        Callback::from(move |_: PointerEvent| hover.set(None))
-    };
+    // The middle button pans the photo, not the page (the browser's autoscroll).
+    let no_autoscroll = Callback::from(|e: MouseEvent| {
+        if e.button() == 1 {
+            e.prevent_default();
+        }
+    });
 
-    let handle_r = fw.max(fh) as f32 / 90.0;
+    let handle_r = fw.max(fh) as f32 / 90.0 / zoom.zoom;
     let hairline_visible = s.params.treatment.uses_hairline() && s.area.hairline.is_some();
     let hairline_svg = s.area.hairline.as_ref().filter(|_| hairline_visible).map(|h| {
         let curve = hairline_curve(&h.points, 16);
@@ -171,7 +403,7 @@ pub fn Viewer(p: &ViewerProps) -> Html {
                 cx={at.x.to_string()} cy={at.y.to_string()} r={s.brush_radius_px().to_string()} />
         }
     });
-    let split_svg = (s.compare.split_on && !s.compare.holding_original).then(|| {
+    let split_svg = (s.compare.split_on && !s.compare.holding_original && !side_by_side).then(|| {
         let x = s.compare.split * fw as f32;
         html! {
             <g class="split">
@@ -182,24 +414,34 @@ pub fn Viewer(p: &ViewerProps) -> Html {
         }
     });
 
-    let aspect = format!(
-        "aspect-ratio: {fw} / {fh}; width: min(100%, calc(var(--stage-max-h) * {:.5}));",
-        fw as f32 / fh as f32
-    );
-    html! {
-        <div class={classes!("stage", (*dragging_over).then_some("drop-target"))}
-            ondrop={on_drop} ondragover={on_drag_over} ondragleave={on_drag_leave}>
-            <div class="photo-box" style={aspect}>
+    let ratio = fw as f32 / fh as f32;
+    let aspect = if side_by_side {
+        format!("aspect-ratio: {fw} / {fh}; width: min(calc(50% - 3px), calc(var(--stage-max-h) * {ratio:.5}));")
+    } else {
+        format!("aspect-ratio: {fw} / {fh}; width: min(100%, calc(var(--stage-max-h) * {ratio:.5}));")
+    };
+    let layer = zoom.layer_transform(fw, fh);
+    let pan_class = (*pan_ready).then_some("pan-ready");
+    let caption = time_caption(&s.params.time);
+    let (down, mv, up, leave, wheel, key_down, key_up, blur) = handlers(&box_ref);
+    let after_pane = html! {
+        <div class={classes!("photo-box", pan_class)} id="photo-box" ref={box_ref.clone()} style={aspect.clone()}
+            tabindex="0" aria-label="Photo: wheel, + and - zoom, 0 fits, arrows pan, space + drag pans"
+            data-zoom={format!("{:.4}", zoom.zoom)} data-percent={format!("{:.1}", zoom.percent())}
+            data-centre={format!("{:.2} {:.2}", zoom.centre.x, zoom.centre.y)}
+            onpointerdown={down} onpointermove={mv} onpointerup={up.clone()} onpointercancel={up}
+            onpointerleave={leave} onwheel={wheel} onkeydown={key_down} onkeyup={key_up} onblur={blur}
+            onmousedown={no_autoscroll.clone()}>
+            <div class="zoom-layer" style={layer.clone()}>
                 <canvas id="preview-canvas" ref={p.preview_ref.clone()} width={photo.work_width.to_string()}
                     height={photo.work_height.to_string()} data-photo-id={photo.id.to_string()}
                     data-full-width={fw.to_string()} data-full-height={fh.to_string()}
                     data-px-per-mm={s.params.px_per_mm.to_string()}
                     aria-label="Preview of the treatment" />
+                <canvas id="detail-canvas" ref={p.detail_ref.clone()} class="detail" aria-hidden="true" />
                 <canvas id="outline-canvas" ref={p.outline_ref.clone()} class="overlay" aria-hidden="true" />
-                <svg ref={svg_ref} class={classes!("overlay", "interact", format!("tool-{:?}", s.tool).to_lowercase())}
-                    viewBox={format!("0 0 {fw} {fh}")} preserveAspectRatio="none"
-                    onpointerdown={on_down} onpointermove={on_move} onpointerup={on_up.clone()}
-                    onpointercancel={on_up} onpointerleave={on_leave}>
+                <svg class={classes!("overlay", "interact", format!("tool-{:?}", s.tool).to_lowercase())}
+                    viewBox={format!("0 0 {fw} {fh}")} preserveAspectRatio="none">
                     { for guide_svg }
                     { for axis_svg }
                     { for hairline_svg }
@@ -208,6 +450,32 @@ pub fn Viewer(p: &ViewerProps) -> Html {
                     { for split_svg }
                 </svg>
             </div>
+            if side_by_side { <span class="pane-label">{ "After" }</span> }
+            <span class="caption" id="time-caption">{ caption }</span>
+        </div>
+    };
+    let before_pane = side_by_side.then(|| {
+        let (down, mv, up, leave, wheel, key_down, key_up, blur) = handlers(&before_box_ref);
+        html! {
+            <div class={classes!("photo-box", "before-pane", pan_class)} id="before-box" ref={before_box_ref.clone()}
+                style={aspect.clone()} tabindex="0" aria-label="The original photo"
+                onpointerdown={down} onpointermove={mv} onpointerup={up.clone()} onpointercancel={up}
+                onpointerleave={leave} onwheel={wheel} onkeydown={key_down} onkeyup={key_up} onblur={blur}
+                onmousedown={no_autoscroll}>
+                <div class="zoom-layer" style={layer.clone()}>
+                    <canvas id="before-canvas" ref={p.before_ref.clone()} width={photo.work_width.to_string()}
+                        height={photo.work_height.to_string()} aria-label="The original photo" />
+                    <canvas id="before-detail-canvas" ref={p.before_detail_ref.clone()} class="detail" aria-hidden="true" />
+                </div>
+                <span class="pane-label">{ "Before" }</span>
+            </div>
+        }
+    });
+    html! {
+        <div class={classes!("stage", (*dragging_over).then_some("drop-target"), side_by_side.then_some("side-by-side"))}
+            ondrop={on_drop} ondragover={on_drag_over} ondragleave={on_drag_leave}>
+            { for before_pane }
+            { after_pane }
         </div>
     }
 }
@@ -259,4 +527,13 @@ fn mm_guide(s: &State, handle_r: f32) -> Option<Html> {
                 x2={axis.at(20.0 * ppm, 0.0).x.to_string()} y2={axis.at(20.0 * ppm, 0.0).y.to_string()} />
         </g>
     })
+}
+
+fn view_box_fn(pane: &NodeRef) -> impl Fn() -> Option<ViewBox> {
+    let pane = pane.clone();
+    move || {
+        let el = pane.cast::<Element>()?;
+        let r = el.get_bounding_client_rect();
+        Some(ViewBox { left: r.left(), top: r.top(), width: r.width(), height: r.height() })
+    }
 }

@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
-use crate::engine::{export_full_resolution, prepare_photo};
+use crate::engine::{decode_full_resolution, export_full_resolution, prepare_photo};
 use crate::export::export_sheet;
 use crate::protocol::{split_files, Reply, Request, TestFault};
 
@@ -77,6 +77,10 @@ fn handle(data: &JsValue) {
                 Err(message) => post(&Reply::Failed { job, message }, None),
             }
         }
+        Request::Decode { .. } => match decode_full_resolution(&bytes, &mut progress) {
+            Ok(img) => post(&Reply::Decoded { job, width: img.width, height: img.height }, Some(&img.data)),
+            Err(e) => post(&Reply::Failed { job, message: e.to_string() }, None),
+        },
     }
 }
 

@@ -26,6 +26,8 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{ErrorEvent, Event, ImageData, MessageEvent, Worker};
 
 use super::window;
+use smp_core::RgbaImage;
+
 use crate::engine::{ExportJob, Offload, PreparedPhoto, WorkError};
 use crate::export::SheetJob;
 use crate::protocol::{Reply, Request, TestFault};
@@ -100,6 +102,11 @@ impl WorkerClient {
 
     pub fn set_timeout_ms(&self, ms: i32) {
         self.inner.borrow_mut().timeout_ms = ms.max(1);
+    }
+
+    /// No job under way: a new request would cancel nothing.
+    pub fn is_idle(&self) -> bool {
+        self.inner.borrow().pending.is_none()
     }
 
     /// Make the next job show `fault` (test hooks only).
@@ -189,25 +196,37 @@ impl Offload for WorkerClient {
         let outcome = self.run(|job, fault| Request::ExportSheet { job, sheet, file_lengths, fault }, &bytes).await?;
         image_reply(outcome)
     }
-}
 
-/// The worker's reply to an export: its pixels as an `ImageData`.
-fn image_reply(outcome: (Reply, Option<Uint8Array>)) -> Result<ImageData, WorkError> {
-    {
-        match outcome {
-            (Reply::Exported { width, height, .. }, Some(pixels)) => {
-                // A view on the transferred buffer: the 12 MP result never enters wasm memory.
-                let clamped = Uint8ClampedArray::new_with_byte_offset_and_length(
-                    &pixels.buffer(),
-                    pixels.byte_offset(),
-                    pixels.length(),
-                );
-                ImageData::new_with_js_u8_clamped_array_and_sh(&clamped, width, height)
-                    .map_err(|e| WorkError::Failed(super::js_error_text(&e)))
+    async fn decode(&self, bytes: Rc<[u8]>) -> Result<RgbaImage, WorkError> {
+        let (reply, pixels) = self.run(|job, fault| Request::Decode { job, fault }, &bytes).await?;
+        match (reply, pixels) {
+            (Reply::Decoded { width, height, .. }, Some(pixels)) => {
+                if pixels.length() as usize != width as usize * height as usize * 4 {
+                    return Err(WorkError::Failed("the full-resolution photo came back the wrong size".into()));
+                }
+                Ok(RgbaImage { width, height, data: pixels.to_vec() })
             }
             (Reply::Failed { message, .. }, _) => Err(WorkError::Photo(message)),
             _ => Err(WorkError::Failed("an unexpected reply".into())),
         }
+    }
+}
+
+/// The worker's reply to an export: its pixels as an `ImageData`.
+fn image_reply(outcome: (Reply, Option<Uint8Array>)) -> Result<ImageData, WorkError> {
+    match outcome {
+        (Reply::Exported { width, height, .. }, Some(pixels)) => {
+            // A view on the transferred buffer: the 12 MP result never enters wasm memory.
+            let clamped = Uint8ClampedArray::new_with_byte_offset_and_length(
+                &pixels.buffer(),
+                pixels.byte_offset(),
+                pixels.length(),
+            );
+            ImageData::new_with_js_u8_clamped_array_and_sh(&clamped, width, height)
+                .map_err(|e| WorkError::Failed(super::js_error_text(&e)))
+        }
+        (Reply::Failed { message, .. }, _) => Err(WorkError::Photo(message)),
+        _ => Err(WorkError::Failed("an unexpected reply".into())),
     }
 }
 
@@ -264,7 +283,10 @@ fn on_message(weak: &Weak<RefCell<Inner>>, generation: u64, data: &JsValue) {
             let on_progress = inner.borrow().on_progress.clone();
             on_progress(&stage);
         }
-        Reply::Prepared { job, .. } | Reply::Exported { job, .. } | Reply::Failed { job, .. }
+        Reply::Prepared { job, .. }
+        | Reply::Exported { job, .. }
+        | Reply::Decoded { job, .. }
+        | Reply::Failed { job, .. }
             if Some(job) == current =>
         {
             let pending = inner.borrow_mut().pending.take().expect("current");

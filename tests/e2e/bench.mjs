@@ -135,6 +135,32 @@ try {
     await small.page.close();
   }
 
+  // 3d. The preview zoomed to 1:1 on the 12 MP photo: the visible part (plus a 10 % margin)
+  // rendered from the full-resolution photo on the main thread. The first time includes
+  // decoding the photo in the worker and rasterising the area at full resolution.
+  {
+    const waitShown = (n) => page.waitForFunction((n) => {
+      const c = document.querySelector('#detail-canvas');
+      return c.dataset.state === 'shown' && Number(c.dataset.renders) > n;
+    }, n, { timeout: 120_000 });
+    await page.focus('#photo-box');
+    const t1 = Date.now();
+    await page.keyboard.press('1');
+    await waitShown(0);
+    figures.zoom_1to1_key_to_full_resolution_shown_ms = Date.now() - t1;
+    figures.zoom_1to1_first_crop_render_ms = Number(await page.getAttribute('#detail-canvas', 'data-render-ms'));
+    figures.zoom_1to1_crop = await page.evaluate(() => { const c = document.querySelector('#detail-canvas'); return `${c.width}x${c.height}`; });
+    const crop = [];
+    for (let i = 0; i < 9; i++) {
+      const n = Number(await page.getAttribute('#detail-canvas', 'data-renders'));
+      await page.evaluate((v) => { const e = document.querySelector('#density'); e.value = String(v); e.dispatchEvent(new Event('input', { bubbles: true })); }, 50 + (i % 2) * 40);
+      await waitShown(n);
+      crop.push(Number(await page.getAttribute('#detail-canvas', 'data-render-ms')));
+    }
+    figures.zoom_1to1_crop_render_after_density_change_median_ms = Number(median(crop).toFixed(1));
+    await page.click('#zoom-fit');
+  }
+
   // 4. Export of the 12 MP result (decode, render, PNG, download).
   const t0 = Date.now();
   await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), page.click('#download')]);

@@ -27,7 +27,9 @@ pub use decode::{decode_photo, probe_photo, DecodeLimits, PhotoError, PhotoInfo}
 pub use geometry::Point;
 pub use pigment::{Shade, SHADE_PRESETS};
 pub use region::{AreaMask, AreaSpec, BrushMode, Hairline, HairlineSide, Mask, Stroke};
-pub use render::{render_full_resolution, render_full_resolution_over, Preview, RenderParams, TimeState, Treatment};
+pub use render::{
+    render_full_resolution, render_full_resolution_over, FullResolution, Preview, RenderParams, TimeState, Treatment,
+};
 
 /// An RGBA8 image (sRGB, straight alpha), rows top to bottom.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]

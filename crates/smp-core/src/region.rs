@@ -134,8 +134,29 @@ fn stamp_capsule(mask: &mut Mask, a: Point, b: Point, r: f32, mode: BrushMode) -
     let w = mask.width as usize;
     for y in rect.y0..rect.y1 {
         let row = &mut mask.data[y as usize * w..(y as usize + 1) * w];
-        for x in rect.x0..rect.x1 {
-            let p = Point::new(x as f32 + 0.5, y as f32 + 0.5);
+        let py = y as f32 + 0.5;
+        // Pixels well inside the capsule are fully covered: set them without measuring (a 1 px
+        // margin either side keeps float error out); measure only near the edge.
+        let outer = capsule_span(a, b, r + 1.5, py);
+        let inner = capsule_span(a, b, r - 1.5, py);
+        let Some((ox0, ox1)) = outer else { continue };
+        let clip = |v: f32| v.clamp(rect.x0 as f32, rect.x1 as f32) as u32;
+        let (x_from, x_to) = (clip(ox0.floor() - 1.0), clip(ox1.ceil() + 1.0));
+        let (in_from, in_to) = match inner {
+            // Pixel x is inside when its centre x + 0.5 lies in the span.
+            Some((ix0, ix1)) => (clip(ix0.ceil()), clip(ix1.floor() - 1.0)),
+            None => (x_to, x_to),
+        };
+        if in_from < in_to {
+            let span = &mut row[in_from as usize..in_to as usize];
+            match mode {
+                BrushMode::Paint => span.fill(255),
+                BrushMode::Erase => span.fill(0),
+            }
+        }
+        let (left, right) = if in_from < in_to { (x_from..in_from, in_to..x_to) } else { (x_from..x_to, x_to..x_to) };
+        for x in left.chain(right) {
+            let p = Point::new(x as f32 + 0.5, py);
             let (d, _) = distance_to_segment(p, a, b);
             // Area coverage of a 1 px wide antialiased edge.
             let cov = (r - d + 0.5).clamp(0.0, 1.0);
@@ -151,6 +172,55 @@ fn stamp_capsule(mask: &mut Mask, a: Point, b: Point, r: f32, mode: BrushMode) -
         }
     }
     rect
+}
+
+/// The x range (min, max) where the horizontal line at `py` is within `r` of the segment
+/// `a`-`b` (the capsule is convex, so it is one interval), `None` if it misses.
+fn capsule_span(a: Point, b: Point, r: f32, py: f32) -> Option<(f32, f32)> {
+    if r.is_nan() || r <= 0.0 {
+        return None;
+    }
+    let mut span: Option<(f32, f32)> = None;
+    let mut add = |lo: f32, hi: f32| {
+        if lo <= hi {
+            span = Some(span.map_or((lo, hi), |(l, h)| (l.min(lo), h.max(hi))));
+        }
+    };
+    // The end discs.
+    for c in [a, b] {
+        let dy = py - c.y;
+        if dy.abs() <= r {
+            let s = (r * r - dy * dy).sqrt();
+            add(c.x - s, c.x + s);
+        }
+    }
+    // The band between them: projection onto the segment in [0, 1], distance to its line <= r.
+    let (dx, dy) = (b.x - a.x, b.y - a.y);
+    let len2 = dx * dx + dy * dy;
+    if len2 > 0.0 {
+        let len = len2.sqrt();
+        let (mut lo, mut hi) = (f32::NEG_INFINITY, f32::INFINITY);
+        // t(x) = ((x - a.x) dx + (py - a.y) dy) / len2 in [0, 1].
+        let t0 = (py - a.y) * dy;
+        if dx != 0.0 {
+            let (x_at_0, x_at_1) = (a.x - t0 / dx, a.x + (len2 - t0) / dx);
+            lo = lo.max(x_at_0.min(x_at_1));
+            hi = hi.min(x_at_0.max(x_at_1));
+        } else if !(0.0..=len2).contains(&t0) {
+            return span;
+        }
+        // cross(x) = dx (py - a.y) - dy (x - a.x), |cross| <= r len.
+        let c0 = dx * (py - a.y);
+        if dy != 0.0 {
+            let (x_lo, x_hi) = (a.x + (c0 - r * len) / dy, a.x + (c0 + r * len) / dy);
+            lo = lo.max(x_lo.min(x_hi));
+            hi = hi.min(x_lo.max(x_hi));
+        } else if c0.abs() > r * len {
+            return span;
+        }
+        add(lo, hi);
+    }
+    span
 }
 
 /// Rasterise a whole edit history into a new mask.
@@ -411,6 +481,55 @@ pub struct AreaSpec<S = Stroke> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every pixel measured: what `stamp_capsule` must give.
+    fn stamp_reference(mask: &mut Mask, a: Point, b: Point, r: f32, mode: BrushMode) {
+        for y in 0..mask.height {
+            for x in 0..mask.width {
+                let (d, _) = distance_to_segment(Point::new(x as f32 + 0.5, y as f32 + 0.5), a, b);
+                let cov = (r - d + 0.5).clamp(0.0, 1.0);
+                if cov > 0.0 {
+                    let v = (cov * 255.0 + 0.5) as u8;
+                    let m = &mut mask.data[(y * mask.width + x) as usize];
+                    *m = match mode {
+                        BrushMode::Paint => (*m).max(v),
+                        BrushMode::Erase => (*m).min(255 - v),
+                    };
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn capsules_filled_by_spans_equal_every_pixel_measured() {
+        let (w, h) = (160u32, 120u32);
+        let mut seed = 7u64;
+        let mut next = |lo: f32, hi: f32| {
+            seed = crate::rng::mix64(seed + 1);
+            lo + (hi - lo) * crate::rng::unit_from_hash(seed)
+        };
+        for i in 0..300 {
+            let a = Point::new(next(-40.0, 200.0), next(-40.0, 160.0));
+            // Horizontal, vertical, nearly so, a dot, and anything.
+            let b = match i % 5 {
+                0 => Point::new(next(-40.0, 200.0), a.y),
+                1 => Point::new(a.x, next(-40.0, 160.0)),
+                2 => Point::new(next(-40.0, 200.0), a.y + next(-0.01, 0.01)),
+                3 => a,
+                _ => Point::new(next(-40.0, 200.0), next(-40.0, 160.0)),
+            };
+            let r = if i % 7 == 0 { next(0.05, 2.0) } else { next(0.5, 70.0) };
+            let mode = if i % 3 == 0 { BrushMode::Erase } else { BrushMode::Paint };
+            let mut start = Mask::new(w, h);
+            for (k, v) in start.data.iter_mut().enumerate() {
+                *v = (crate::rng::mix64(k as u64 + i) % 256) as u8;
+            }
+            let (mut fast, mut slow) = (start.clone(), start);
+            stamp_capsule(&mut fast, a, b, r, mode);
+            stamp_reference(&mut slow, a, b, r, mode);
+            assert!(fast.data == slow.data, "case {i}: {a:?} {b:?} r {r}");
+        }
+    }
 
     fn stroke(id: u64, mode: BrushMode, r: f32, pts: &[(f32, f32)]) -> Stroke {
         Stroke { id, mode, radius_px: r, points: pts.iter().map(|&(x, y)| Point::new(x, y)).collect() }

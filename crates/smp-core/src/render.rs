@@ -189,6 +189,9 @@ struct Job<'a> {
     tile: &'a DotTile,
     /// The photo's blur and grain on this raster.
     look: PhotoLook,
+    /// Only this part of the raster is wanted (the area-wide statistics still come from the
+    /// whole area); `None`: all of it.
+    part: Option<PixelRect>,
 }
 
 /// The pigment a treatment deposits, before any shade is chosen: everything a shade change
@@ -367,13 +370,20 @@ impl Reach {
     fn of_mask_change(&self) -> u32 {
         self.edge_radius as u32 + self.dot_reach + self.pad
     }
+
+    /// Pixels farther than this inside the edge of the rectangle a coverage is computed over are
+    /// exactly as in a computation over everything: a dot near the edge is cut (and normalised)
+    /// there, its placement reads the mask and hair around it, and the blur reads its neighbours.
+    fn of_part_edge(&self) -> u32 {
+        self.edge_radius as u32 + 2 * self.dot_reach + 2 * self.pad + 2
+    }
 }
 
 /// Place the dots and deposit their coverage. `img` holds the untouched photo. With `only`,
 /// recompute just that region (after the mask changed inside it, all else equal), keeping the
 /// area-wide statistics of the last full computation; otherwise recompute everything.
 fn compute_coverage(img: &RgbaImage, job: &Job, out: &mut Coverage, only: Option<PixelRect>) {
-    let Job { mask, rect, scale, hairline, params, tile, look } = *job;
+    let Job { mask, rect, scale, hairline, params, tile, look, part } = *job;
     debug_assert_eq!((img.width, img.height), (mask.width, mask.height));
     let p = params.sanitized();
     let time = p.time;
@@ -407,17 +417,25 @@ fn compute_coverage(img: &RgbaImage, job: &Job, out: &mut Coverage, only: Option
                 Treatment::Density => hair_strand_threshold(img, mask, full),
                 _ => 0.0,
             };
+            // A part: the same pixels there as over everything, from a margin around it.
+            let (inner, work) = match part {
+                None => (full, full),
+                Some(part) => {
+                    let inner = intersect(part, full);
+                    (inner, intersect(expand(inner, reach.of_part_edge(), w, h), full))
+                }
+            };
             out.scar_target = match p.treatment {
-                Treatment::ScarCamouflage => surrounding_tone(img, mask, full, px_per_mm),
+                Treatment::ScarCamouflage if !inner.is_empty() => surrounding_tone(img, mask, work, full, px_per_mm),
                 _ => Vec::new(),
             };
-            out.scar_frame = full;
+            out.scar_frame = work;
             out.dome = if p.follow_curve { Dome::fit(mask, rect) } else { None };
             if time.fresh {
                 // Freshly worked skin is faintly red for a few days.
                 out.tone_gain = [1.0, 0.93, 0.92];
             }
-            (full, full)
+            (inner, work)
         }
     };
     if inner.is_empty() {
@@ -656,19 +674,36 @@ impl HairMap {
 /// Composite the pigment in linear light, in place, inside the mask. `img` holds the untouched
 /// photo wherever the mask is non-zero. Pixels without pigment or toning are left as they are.
 fn composite(img: &mut RgbaImage, mask: &Mask, coverage: &Coverage, region: PixelRect, shade: Shade, seed: u64) {
-    let rect = intersect(region, coverage.rect);
+    composite_at(img, (0, 0), mask, coverage, region, shade, seed)
+}
+
+/// [`composite`] into `img` holding only a part of the raster, the one whose top left pixel is
+/// at `origin` (mask, coverage and `region` stay in the whole raster's coordinates).
+fn composite_at(
+    img: &mut RgbaImage,
+    origin: (u32, u32),
+    mask: &Mask,
+    coverage: &Coverage,
+    region: PixelRect,
+    shade: Shade,
+    seed: u64,
+) {
+    let (ox, oy) = origin;
+    let held = PixelRect { x0: ox, y0: oy, x1: ox.saturating_add(img.width), y1: oy.saturating_add(img.height) };
+    let rect = intersect(intersect(region, coverage.rect), held);
     if rect.is_empty() || coverage.covered.is_empty() {
         return;
     }
+    let (ox, oy) = (ox as usize, oy as usize);
     let lut = srgb_to_linear_table();
     let base = Shade::new(shade.strength).absorption_rgb();
     let absorb: [f32; 3] = std::array::from_fn(|c| (base[c] * coverage.absorb_shift[c]).clamp(0.0, 1.0));
     let tone = coverage.tone_gain;
     let toned = tone != [1.0; 3] || !coverage.scar_target.is_empty();
-    let w = img.width as usize;
+    let (mw, iw) = (mask.width as usize, img.width as usize);
     let scar_rect = coverage.scar_frame;
     for gy in rect.y0 as usize..rect.y1 as usize {
-        let mask_row = &mask.data[gy * w + rect.x0 as usize..gy * w + rect.x1 as usize];
+        let mask_row = &mask.data[gy * mw + rect.x0 as usize..gy * mw + rect.x1 as usize];
         for (gx, &m) in (rect.x0 as usize..).zip(mask_row) {
             let cov = coverage.at(gx as u32, gy as u32);
             // Coverage under 1/512 changes no pixel visibly: leave those pixels exactly as they are.
@@ -686,7 +721,7 @@ fn composite(img: &mut RgbaImage, mask: &Mask, coverage: &Coverage, region: Pixe
             } else {
                 0.0
             };
-            let i = (gy * w + gx) * 4;
+            let i = ((gy - oy) * iw + gx - ox) * 4;
             let mut lin: [f32; 3] = std::array::from_fn(|c| lut[img.data[i + c] as usize]);
             let in_scar = (scar_rect.x0 as usize..scar_rect.x1 as usize).contains(&gx)
                 && (scar_rect.y0 as usize..scar_rect.y1 as usize).contains(&gy);
@@ -797,16 +832,13 @@ fn splat_dot(transmit: &mut [f32], rect: PixelRect, c: Point, r: f32, dot: &Dot)
 /// normalised box filter over summed-area tables), growing the window where none are that near.
 /// Scars are lighter and shinier than the skin around them; the camouflage tones them toward it,
 /// locally, so a long scar through changing surroundings matches each part of them.
-fn surrounding_tone(img: &RgbaImage, mask: &Mask, rect: PixelRect, px_per_mm: f32) -> Vec<[f32; 3]> {
+/// `rect` is a part of `whole` (the rectangle rendered): the windows stop where they would for
+/// `whole`, so a part gets the values the whole has there.
+fn surrounding_tone(img: &RgbaImage, mask: &Mask, rect: PixelRect, whole: PixelRect, px_per_mm: f32) -> Vec<[f32; 3]> {
     let lut = srgb_to_linear_table();
     let radius = (3.0 * px_per_mm).clamp(2.0, 150.0) as u32;
     let reach = radius * 4;
-    let outer = PixelRect {
-        x0: rect.x0.saturating_sub(reach),
-        y0: rect.y0.saturating_sub(reach),
-        x1: (rect.x1 + reach).min(img.width),
-        y1: (rect.y1 + reach).min(img.height),
-    };
+    let outer = intersect(expand(rect, reach, img.width, img.height), expand(whole, reach, img.width, img.height));
     let (ow, oh) = (outer.width() as usize, outer.height() as usize);
     // Summed-area tables of colour and count of unpainted pixels, (ow + 1) × (oh + 1).
     let mut sums = vec![[0f32; 4]; (ow + 1) * (oh + 1)];
@@ -1072,8 +1104,16 @@ impl Preview {
         if params.seed != self.tile.seed {
             self.tile = DotTile::new(params.seed);
         }
-        let job =
-            Job { mask: &self.mask, rect, scale: self.scale, hairline, params, tile: &self.tile, look: self.look };
+        let job = Job {
+            mask: &self.mask,
+            rect,
+            scale: self.scale,
+            hairline,
+            params,
+            tile: &self.tile,
+            look: self.look,
+            part: None,
+        };
         let only_mask_changed = self.coverage_key.as_ref().is_some_and(|k| {
             k.hairline == key.hairline && k.params == key.params && self.last_shade == Some(params.shade)
         });
@@ -1141,11 +1181,127 @@ pub fn render_full_resolution_over<S: AsRef<Stroke>>(
     let rect = mask.bounding_rect();
     let tile = DotTile::new(params.seed);
     let look = measure_look(photo, rect);
-    let job = Job { mask: &mask, rect, scale: 1.0, hairline, params, tile: &tile, look };
+    let job = Job { mask: &mask, rect, scale: 1.0, hairline, params, tile: &tile, look, part: None };
     let mut coverage = Coverage::default();
     compute_coverage(photo, &job, &mut coverage, None);
     let region = coverage.rect;
     composite(photo, &mask, &coverage, region, params.shade, params.seed);
+}
+
+/// The base and the (stroke id, points) of each stroke a mask was rasterised from.
+type MaskKey = (Option<AreaMask>, Vec<(u64, usize)>);
+
+/// The full-resolution photo, kept to render any part of the treatment on it (the preview
+/// zoomed in to 1:1): [`FullResolution::render_part`] gives there the same pixels as
+/// [`render_full_resolution_over`] gives on the whole photo, the area-wide statistics (the
+/// photo's look, typical skin, hair threshold, the head's dome) coming from the whole area.
+/// The full-resolution mask and the look are kept between calls.
+pub struct FullResolution {
+    photo: RgbaImage,
+    mask: Mask,
+    /// What `mask` was rasterised from.
+    mask_key: Option<MaskKey>,
+    /// The mask's bounding rectangle.
+    rect: PixelRect,
+    /// The photo's look measured around `rect`.
+    look: Option<(PixelRect, PhotoLook)>,
+    tile: DotTile,
+}
+
+impl FullResolution {
+    pub fn new(photo: RgbaImage) -> Self {
+        Self {
+            mask: Mask::new(photo.width, photo.height),
+            photo,
+            mask_key: None,
+            rect: PixelRect::default(),
+            look: None,
+            tile: DotTile::new(RenderParams::default().seed),
+        }
+    }
+
+    /// The untouched photo.
+    pub fn photo(&self) -> &RgbaImage {
+        &self.photo
+    }
+
+    /// The untouched photo's pixels in `part` (full-image px; clipped to the photo).
+    pub fn original_part(&self, part: PixelRect) -> RgbaImage {
+        let part = intersect(part, PixelRect { x0: 0, y0: 0, x1: self.photo.width, y1: self.photo.height });
+        let mut out = RgbaImage::new(part.width(), part.height());
+        let (w, pw) = (part.width() as usize * 4, self.photo.width as usize);
+        for (row, y) in (part.y0..part.y1).enumerate() {
+            let from = (y as usize * pw + part.x0 as usize) * 4;
+            out.data[row * w..(row + 1) * w].copy_from_slice(&self.photo.data[from..from + w]);
+        }
+        out
+    }
+
+    /// Bring the full-resolution mask up to date: a stroke that grew or new strokes are added
+    /// to it, anything else (undo, erase history, a new base) rebuilds it.
+    fn update_mask<S: AsRef<Stroke>>(&mut self, base: Option<&AreaMask>, strokes: &[S]) {
+        let applied: Vec<(u64, usize)> = strokes.iter().map(|s| (s.as_ref().id, s.as_ref().points.len())).collect();
+        let grows = match &self.mask_key {
+            Some((b, old)) if b.as_ref() == base && old.len() <= applied.len() => old
+                .iter()
+                .zip(&applied)
+                .enumerate()
+                .all(|(i, (o, n))| o == n || (i + 1 == old.len() && o.0 == n.0 && o.1 < n.1)),
+            _ => false,
+        };
+        if grows {
+            let old = &self.mask_key.as_ref().expect("checked").1;
+            if old.as_slice() == applied.as_slice() {
+                return;
+            }
+            let first = old.len().saturating_sub(1);
+            for (i, s) in strokes.iter().enumerate().skip(first) {
+                let from = old.get(i).map_or(0, |&(_, n)| n);
+                rasterize_stroke(&mut self.mask, s.as_ref(), 1.0, from);
+            }
+        } else {
+            self.mask = rasterize_area(base, strokes, self.photo.width, self.photo.height, 1.0);
+        }
+        self.mask_key = Some((base.cloned(), applied));
+        self.rect = self.mask.bounding_rect();
+    }
+
+    /// The treatment rendered on the full-resolution photo, only in `part` (full-image px,
+    /// clipped to the photo): an image of the clipped part's size whose pixels are those of
+    /// [`render_full_resolution_over`] there. Outside the area they are the photo's own.
+    pub fn render_part<S: AsRef<Stroke>>(
+        &mut self,
+        base: Option<&AreaMask>,
+        strokes: &[S],
+        hairline: Option<&Hairline>,
+        params: &RenderParams,
+        part: PixelRect,
+    ) -> RgbaImage {
+        let part = intersect(part, PixelRect { x0: 0, y0: 0, x1: self.photo.width, y1: self.photo.height });
+        let mut out = self.original_part(part);
+        if part.is_empty() {
+            return out;
+        }
+        self.update_mask(base, strokes);
+        let rect = self.rect;
+        let look = match self.look {
+            Some((r, look)) if r == rect => look,
+            _ => {
+                let look = measure_look(&self.photo, rect);
+                self.look = Some((rect, look));
+                look
+            }
+        };
+        if self.tile.seed != params.seed {
+            self.tile = DotTile::new(params.seed);
+        }
+        let job =
+            Job { mask: &self.mask, rect, scale: 1.0, hairline, params, tile: &self.tile, look, part: Some(part) };
+        let mut coverage = Coverage::default();
+        compute_coverage(&self.photo, &job, &mut coverage, None);
+        composite_at(&mut out, (part.x0, part.y0), &self.mask, &coverage, part, params.shade, params.seed);
+        out
+    }
 }
 
 #[cfg(test)]
@@ -1167,6 +1323,119 @@ mod tests {
 
     fn params(px_per_mm: f32) -> RenderParams {
         RenderParams { px_per_mm, ..RenderParams::default() }
+    }
+
+    /// Skin with hair strands and a light scar band: texture for every treatment.
+    fn detailed(w: u32, h: u32) -> RgbaImage {
+        RgbaImage::from_fn(w, h, |x, y| {
+            let n = (crate::rng::hash3(3, x as u64, y as u64) % 23) as u8;
+            if (x * 7 + y * 3) % 41 < 3 {
+                [60 + n, 45 + n, 40 + n, 255] // a strand
+            } else if (150..175).contains(&y) {
+                [225 + n / 2, 200 + n, 190 + n, 255] // a scar
+            } else {
+                [185 + n, 140 + n, 120 + n, 255]
+            }
+        })
+    }
+
+    fn crop(img: &RgbaImage, r: PixelRect) -> RgbaImage {
+        RgbaImage::from_fn(r.width(), r.height(), |x, y| img.pixel(r.x0 + x, r.y0 + y))
+    }
+
+    /// The largest difference of any channel, and the pixels that differ at all.
+    fn max_diff(a: &RgbaImage, b: &RgbaImage) -> (u8, usize) {
+        assert_eq!((a.width, a.height), (b.width, b.height));
+        let diffs = a.data.iter().zip(&b.data).map(|(x, y)| x.abs_diff(*y));
+        (diffs.clone().max().unwrap_or(0), diffs.filter(|d| *d > 0).count())
+    }
+
+    #[test]
+    fn a_part_rendered_at_full_resolution_equals_that_part_of_the_whole_render() {
+        let (w, h) = (520, 380);
+        let photo = detailed(w, h);
+        let mut base = AreaMask::empty(26, 19, w, h);
+        for y in 3..10 {
+            for x in 4..14 {
+                base.data[y * 26 + x] = 255;
+            }
+        }
+        let strokes = vec![
+            Stroke {
+                id: 1,
+                mode: BrushMode::Paint,
+                radius_px: 45.0,
+                points: vec![Point::new(250.0, 160.0), Point::new(420.0, 200.0), Point::new(440.0, 300.0)],
+            },
+            Stroke { id: 2, mode: BrushMode::Erase, radius_px: 20.0, points: vec![Point::new(150.0, 120.0)] },
+        ];
+        let hairline = Hairline {
+            points: vec![Point::new(0.0, 90.0), Point::new(260.0, 70.0), Point::new(520.0, 110.0)],
+            feather_mm: 4.0,
+            treated_side: HairlineSide::Right,
+            // A broken line: its stray dots ahead must land the same in the part as in the whole.
+            breakup: 0.6,
+        };
+        let parts = [
+            PixelRect { x0: 0, y0: 0, x1: w, y1: h },
+            PixelRect { x0: 100, y0: 60, x1: 260, y1: 190 }, // across the area's edge and the hairline
+            PixelRect { x0: 390, y0: 250, x1: 470, y1: 330 }, // inside, near the stroke's end
+            PixelRect { x0: 430, y0: 300, x1: 900, y1: 900 }, // past the photo's corner: clipped
+            PixelRect { x0: 0, y0: 0, x1: 12, y1: 7 },       // outside the area
+        ];
+        let cases = [
+            RenderParams { px_per_mm: 5.0, ..RenderParams::default() },
+            RenderParams { px_per_mm: 5.0, follow_curve: true, ..RenderParams::default() },
+            RenderParams { px_per_mm: 4.0, treatment: Treatment::Density, ..RenderParams::default() },
+            RenderParams { px_per_mm: 4.0, treatment: Treatment::ScarCamouflage, ..RenderParams::default() },
+            RenderParams {
+                px_per_mm: 6.0,
+                dot_diameter_mm: 1.0,
+                time: TimeState { sessions: 1, fresh: true, years: 3.0, too_deep: true },
+                ..RenderParams::default()
+            },
+        ];
+        let mut full_res = FullResolution::new(photo.clone());
+        for params in &cases {
+            let mut whole = photo.clone();
+            render_full_resolution_over(&mut whole, Some(&base), &strokes, Some(&hairline), params);
+            assert_ne!(whole, photo, "{params:?}: the case draws something");
+            for part in parts {
+                let got = full_res.render_part(Some(&base), &strokes, Some(&hairline), params, part);
+                let clipped = intersect(part, PixelRect { x0: 0, y0: 0, x1: w, y1: h });
+                let (max, n) = max_diff(&got, &crop(&whole, clipped));
+                // Float sums taken in another order may round a channel the other way.
+                assert!(max <= 1 && n * 200 <= got.data.len(), "{params:?} {part:?}: max {max}, {n} differ");
+            }
+        }
+        // Outside the area the pixels are the photo's own, exactly.
+        let corner = PixelRect { x0: 0, y0: 0, x1: 12, y1: 7 };
+        assert_eq!(full_res.render_part(Some(&base), &strokes, None, &cases[0], corner), crop(&photo, corner));
+    }
+
+    #[test]
+    fn the_full_resolution_part_follows_a_growing_stroke_and_undo() {
+        let photo = detailed(300, 220);
+        let params = RenderParams { px_per_mm: 5.0, ..RenderParams::default() };
+        let part = PixelRect { x0: 60, y0: 40, x1: 260, y1: 200 };
+        let mut full_res = FullResolution::new(photo.clone());
+        let mut stroke =
+            Stroke { id: 7, mode: BrushMode::Paint, radius_px: 30.0, points: vec![Point::new(100.0, 100.0)] };
+        let check = |full_res: &mut FullResolution, strokes: &[Stroke]| {
+            let mut whole = photo.clone();
+            render_full_resolution_over(&mut whole, None, strokes, None, &params);
+            let (max, _) = max_diff(&full_res.render_part(None, strokes, None, &params, part), &crop(&whole, part));
+            assert!(max <= 1, "{} strokes: max {max}", strokes.len());
+        };
+        check(&mut full_res, std::slice::from_ref(&stroke));
+        stroke.points.push(Point::new(200.0, 120.0));
+        check(&mut full_res, std::slice::from_ref(&stroke));
+        let erase = Stroke { id: 8, mode: BrushMode::Erase, radius_px: 15.0, points: vec![Point::new(150.0, 110.0)] };
+        check(&mut full_res, &[stroke.clone(), erase]);
+        // Undo: the erase goes, the mask is rebuilt.
+        check(&mut full_res, std::slice::from_ref(&stroke));
+        // Nothing: the photo.
+        assert_eq!(full_res.render_part(None, &[] as &[Stroke], None, &params, part), crop(&photo, part));
     }
 
     #[test]

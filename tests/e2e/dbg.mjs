@@ -1,0 +1,18 @@
+import fs from 'node:fs';
+import { startServer, launch, openApp, uploadPhoto, photoPath, upscaledJpeg } from './harness.mjs';
+const server = await startServer(); const b = await launch();
+const { page, problems } = await openApp(b.context, server.url, null, { keepSaved: true });
+page.on('console', (m) => console.log('console', m.type(), m.text()));
+const st = () => page.evaluate(() => [document.body.dataset.autosaved, document.querySelector('#notice')?.textContent, document.querySelector('#busy')?.textContent]);
+const big = await upscaledJpeg(page, 'hl22_top_L7_16-Top-Down.jpg', 4000, 3000);
+await uploadPhoto(page, { name: 'big.jpg', mimeType: 'image/jpeg', buffer: big });
+await page.waitForTimeout(3000); console.log('after open', await st());
+const setD = async (v) => page.evaluate((v) => { const el = document.querySelector('#density'); el.value = String(v); el.dispatchEvent(new Event('input', { bubbles: true })); }, v);
+await setD(50); await page.waitForTimeout(3000); console.log('after density', await st());
+await uploadPhoto(page, { name: 'big2.jpg', mimeType: 'image/jpeg', buffer: big }, { input: '#add-angle-input' });
+await page.waitForTimeout(3000); console.log('after add', await st());
+await setD(45); await page.waitForTimeout(3000); console.log('after density2', await st());
+await page.click('#download'); await page.waitForTimeout(8000); console.log('after export', await st());
+await setD(40); await page.waitForTimeout(3000); console.log('after density3', await st());
+console.log(problems);
+await b.close(); await server.close();
