@@ -112,9 +112,13 @@ pub struct Detail {
     drawn: Option<Drawn>,
     /// The canvases drawn on (a re-created element must be drawn again).
     drawn_on: Option<(HtmlCanvasElement, Option<HtmlCanvasElement>)>,
-    /// The settle timer last started, and the last one that fired.
+    /// The settle timer last started (shared with the timers: an older one that fires does
+    /// nothing), and the last one that fired.
     settle_generation: u64,
+    latest_timer: Rc<Cell<u64>>,
     settled: Rc<Cell<u64>>,
+    /// The edit and view the running timer waits on: frames of the same view do not restart it.
+    waiting_for: Option<(EditKey, PixelRect)>,
     renders: u64,
 }
 
@@ -169,7 +173,9 @@ impl Detail {
             // Used up: the next change waits for the view to settle again.
             if self.settled.get() == self.settle_generation {
                 self.settle_generation += 1;
+                self.latest_timer.set(self.settle_generation);
             }
+            self.waiting_for = None;
         }
         let usable = self.rendered.as_ref().is_some_and(|r| r.key == key && contains(r.part, visible));
         if usable {
@@ -198,8 +204,11 @@ impl Detail {
         } else {
             set_state(&after_canvas, "stale", self.renders);
         }
-        // Render once the view has not changed for a moment.
-        if !settled && !matches!(engine.full_res, FullRes::Failed(_)) {
+        // Render once the view has not changed for a moment: a change (re)starts the timer;
+        // another frame of the same view and edit lets the running one be.
+        let waiting = (key, visible);
+        if !settled && !matches!(engine.full_res, FullRes::Failed(_)) && self.waiting_for.as_ref() != Some(&waiting) {
+            self.waiting_for = Some(waiting);
             self.start_settle_timer(hooks, SETTLE_MS);
         }
     }
@@ -207,10 +216,15 @@ impl Detail {
     /// (Re)start the settle timer: the render happens `ms` after the last change.
     fn start_settle_timer(&mut self, hooks: &DetailHooks, ms: i32) {
         self.settle_generation += 1;
-        let (generation, settled, repaint) = (self.settle_generation, self.settled.clone(), hooks.repaint.clone());
+        self.latest_timer.set(self.settle_generation);
+        let (generation, latest, settled, repaint) =
+            (self.settle_generation, self.latest_timer.clone(), self.settled.clone(), hooks.repaint.clone());
         let fire = Closure::once_into_js(move || {
-            settled.set(generation);
-            repaint();
+            // A newer timer took over: this one is void (it would otherwise start yet another).
+            if latest.get() == generation {
+                settled.set(generation);
+                repaint();
+            }
         });
         let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(fire.unchecked_ref(), ms);
     }

@@ -210,6 +210,8 @@ test('zoom to 1:1 shows the full-resolution photo and paints under the pointer; 
 
   // (c) painting while zoomed lands where the pointer is.
   await setSlider(page, '#brush-mm', 12);
+  // Setting the slider may have scrolled the page (the panel is long): bring the photo back.
+  await page.locator('#photo-box').scrollIntoViewIfNeeded();
   const dabRadius = 6 * pxPerMm;
   const onCanvas = await page.evaluate(([dx, dy]) => {
     // Where the photo point is on screen, from the detail canvas's own layout.
