@@ -817,6 +817,8 @@ pub fn detect_faces(photo: &RgbaImage) -> Vec<FaceBox> {
 /// score at least this for the face to be accepted (the shared top-down photos of bald scalps
 /// give 0.50-0.60 on the whole photo and nothing on the crop; real faces 0.66-0.93).
 pub const CONFIRM_SCORE: f32 = 0.6;
+/// The same for a face that is not seen from the front (kept as a face zone only).
+pub const CONFIRM_SCORE_PROFILE: f32 = 0.7;
 pub const CONFIRM_CROP: f32 = 2.0;
 
 impl FaceBox {
@@ -870,15 +872,27 @@ pub struct FrontalMetrics {
     pub left_ear_along: f32,
 }
 
-/// The most likely face seen from the front in `photo`, in its px: a frontal detection on the
-/// whole photo, confirmed by a second run on a crop around it (which also places the keypoints
-/// more precisely: the face is larger in the model's input). None when there is none.
-/// On the 26 shared photos this accepts the six real front faces and none of the profiles, ears
-/// and bald scalps the first look also finds.
-pub fn find_front_face(photo: &RgbaImage) -> Option<FaceBox> {
-    let model = Model::shipped()?;
-    let candidates: Vec<FaceBox> = detect_faces(photo).into_iter().filter(FaceBox::is_frontal).take(2).collect();
-    for c in candidates {
+/// A face found and confirmed by [`find_faces`], in photo px.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FoundFace {
+    pub face: FaceBox,
+    /// Seen from the front ([`FaceBox::is_frontal`]): its eye keypoints give a scale.
+    pub frontal: bool,
+}
+
+/// Faces in `photo`, in its px, best first: each detection on the whole photo is looked at again
+/// on a square crop [`CONFIRM_CROP`] face widths wide around it (which also places the keypoints
+/// more precisely: the face is larger in the model's input). A frontal one is kept if the crop
+/// finds a face there scoring at least [`CONFIRM_SCORE`], any other (a profile, a face turned
+/// away) if it scores at least [`CONFIRM_SCORE_PROFILE`].
+///
+/// On the 26 shared photos the first look also finds bald scalps (top-down views, 0.50-0.60),
+/// ears and profiles; the crop rejects the scalps, and the geometry tells the six real front
+/// faces from the profiles.
+pub fn find_faces(photo: &RgbaImage) -> Vec<FoundFace> {
+    let Some(model) = Model::shipped() else { return Vec::new() };
+    let mut out = Vec::new();
+    for c in detect_faces(photo).into_iter().take(3) {
         let centre = c.centre();
         let side = CONFIRM_CROP * c.width.max(c.height);
         let Some((input, map)) = square_crop(photo, centre.x - 0.5 * side, centre.y - 0.5 * side, side) else {
@@ -891,17 +905,31 @@ pub fn find_front_face(photo: &RgbaImage) -> Option<FaceBox> {
             let seen: Vec<_> =
                 second.iter().map(|f| (f.score, inside(f.centre()), f.is_frontal(), f.frontal_metrics())).collect();
             eprintln!(
-                "face: candidate {:.2} at ({:.0},{:.0}); on the crop (score, inside, frontal): {seen:?}",
-                c.score, centre.x, centre.y
+                "face: candidate {:.2} at ({:.0},{:.0}) frontal {}; on the crop (score, inside, frontal): {seen:?}",
+                c.score,
+                centre.x,
+                centre.y,
+                c.is_frontal()
             );
         }
-        // Confirmed: the crop's keypoints if they still look frontal (a face cut by the photo's
-        // edge can lose its keypoints on the crop), else the first look's.
-        if let Some(f) = second.into_iter().find(|f| f.score >= CONFIRM_SCORE && inside(f.centre())) {
-            return Some(if f.is_frontal() { f } else { c });
+        let Some(f) = second.into_iter().filter(|f| inside(f.centre())).max_by(|a, b| a.score.total_cmp(&b.score))
+        else {
+            continue;
+        };
+        if c.is_frontal() && f.score >= CONFIRM_SCORE {
+            // The crop's keypoints if they still look frontal (a face cut by the photo's edge can
+            // lose its keypoints on the crop), else the first look's.
+            out.push(FoundFace { face: if f.is_frontal() { f } else { c }, frontal: true });
+        } else if f.score >= CONFIRM_SCORE_PROFILE {
+            out.push(FoundFace { face: f, frontal: f.is_frontal() && c.is_frontal() });
         }
     }
-    None
+    out
+}
+
+/// The best face seen from the front in `photo` (see [`find_faces`]).
+pub fn find_front_face(photo: &RgbaImage) -> Option<FaceBox> {
+    find_faces(photo).into_iter().find(|f| f.frontal).map(|f| f.face)
 }
 
 #[cfg(test)]
