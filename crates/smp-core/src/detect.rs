@@ -840,11 +840,11 @@ const BROWS_ABOVE_EYES: f32 = 0.3;
 /// (profiles too): the model's box widened by 15 % on each side and lowered by 25 % (the chin),
 /// from the brows down (a front face: the hairline rule then takes the forehead), or from 0.15 box
 /// heights above the box (any other face: its forehead), as (x0, y0, x1, y1).
-fn learned_faces(photo: &RgbaImage, grid_width: u32) -> (Option<GridEyes>, Vec<[f32; 4]>) {
-    let s = grid_width as f32 / photo.width.max(1) as f32;
+fn learned_faces(photo: &RgbaImage, grid: &RgbaImage) -> (Option<GridEyes>, Vec<[f32; 4]>) {
+    let s = grid.width as f32 / photo.width.max(1) as f32;
     let mut eyes = None;
     let mut zones = Vec::new();
-    for found in crate::face::find_faces(photo) {
+    for found in crate::face::find_faces_from(photo, grid) {
         let f = found.face;
         let (x0, y0, bw, bh) = (f.xmin * s, f.ymin * s, f.width * s, f.height * s);
         // A face not seen from the front: its forehead, up to about where a hairline would be.
@@ -936,7 +936,7 @@ pub fn detect(photo: &RgbaImage, full_width: u32, full_height: u32) -> Detection
 
     // The learned face detector first (face.rs): a face seen from the front gives the eyes, the
     // brows and a face zone that is never treated. The classical eye search otherwise.
-    let (learned_eyes, face_zones) = learned_faces(photo, gw);
+    let (learned_eyes, face_zones) = learned_faces(photo, &grid);
     let face = learned_eyes.or_else(|| find_face(&labels, &feats, w, h));
     let in_face_zone = |i: usize| face_zones.iter().any(|z| in_zone(z, i % w, i / w));
     let mut advice = Vec::new();
