@@ -210,7 +210,8 @@ impl Model {
         let mut shapes = Vec::with_capacity(n_tensors);
         for _ in 0..n_tensors {
             let s = [r.usize()?, r.usize()?, r.usize()?];
-            if s.iter().any(|&d| d == 0 || d > 4096) {
+            // At most 2^22 values per tensor (16 MB): the model's largest has 114,688.
+            if s.iter().any(|&d| d == 0 || d > 4096) || s[0] * s[1] > 1 << 22 || s[0] * s[1] * s[2] > 1 << 22 {
                 return Err(format!("bad tensor shape {s:?}"));
             }
             shapes.push(s);
@@ -297,6 +298,9 @@ impl Model {
                     let mut pads = [0usize; 6];
                     for p in pads.iter_mut() {
                         *p = r.usize()?;
+                        if *p > 4096 {
+                            return Err("bad padding".into());
+                        }
                     }
                     let [ih, iw, ic] = shapes[input];
                     if [ih + pads[0] + pads[1], iw + pads[2] + pads[3], ic + pads[4] + pads[5]] != shapes[output] {
@@ -363,8 +367,11 @@ impl Model {
 
     /// Runs the network on a 128x128x3 tensor (HWC, values in [-1, 1]); returns the regressors
     /// (896 x 16) and the raw scores (896, before the sigmoid).
-    pub fn run(&self, input: &[f32]) -> (Vec<f32>, Vec<f32>) {
-        assert_eq!(input.len(), INPUT_SIDE * INPUT_SIDE * 3);
+    /// None if `input` is not 128 x 128 x 3 values.
+    pub fn run(&self, input: &[f32]) -> Option<(Vec<f32>, Vec<f32>)> {
+        if input.len() != INPUT_SIDE * INPUT_SIDE * 3 {
+            return None;
+        }
         let mut t: Vec<Vec<f32>> = vec![Vec::new(); self.shapes.len()];
         t[0] = input.to_vec();
         for op in &self.ops {
@@ -426,7 +433,7 @@ impl Model {
                 }
             }
         }
-        (std::mem::take(&mut t[self.regressors]), std::mem::take(&mut t[self.scores]))
+        Some((std::mem::take(&mut t[self.regressors]), std::mem::take(&mut t[self.scores])))
     }
 }
 
@@ -655,7 +662,11 @@ fn sigmoid(x: f32) -> f32 {
 
 /// Decodes the model's outputs into faces (coordinates in 0..1 of the 128x128 input), then the
 /// weighted non-max suppression.
+/// Empty if the slices are not 896 x 16 and 896 long.
 pub fn decode(regressors: &[f32], raw_scores: &[f32], min_score: f32) -> Vec<FaceBox> {
+    if regressors.len() != NUM_ANCHORS * 16 || raw_scores.len() != NUM_ANCHORS {
+        return Vec::new();
+    }
     let anchors = anchors();
     let mut found: Vec<FaceBox> = Vec::new();
     for (i, &(ax, ay)) in anchors.iter().enumerate() {
@@ -832,11 +843,16 @@ pub fn square_crop(photo: &RgbaImage, x0: f32, y0: f32, side: f32) -> Option<(Rg
 }
 
 /// Faces in a 128x128 model input (coordinates in its 0..1), best first.
+/// Empty if `input` is not 128x128.
 pub fn detect_in_input(model: &Model, input: &RgbaImage) -> Vec<FaceBox> {
-    assert_eq!((input.width, input.height), (INPUT_SIDE as u32, INPUT_SIDE as u32));
+    if (input.width, input.height) != (INPUT_SIDE as u32, INPUT_SIDE as u32)
+        || input.data.len() != INPUT_SIDE * INPUT_SIDE * 4
+    {
+        return Vec::new();
+    }
     let tensor: Vec<f32> =
         input.data.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]].map(|v| v as f32 / 127.5 - 1.0)).collect();
-    let (reg, scores) = model.run(&tensor);
+    let Some((reg, scores)) = model.run(&tensor) else { return Vec::new() };
     decode(&reg, &scores, MIN_SCORE)
 }
 
@@ -1128,5 +1144,11 @@ mod tests {
             assert!(detect_faces(&img).is_empty());
         }
         assert!(detect_faces(&RgbaImage::new(0, 0)).is_empty());
+        // Wrong sizes at the lower-level entry points: nothing found, no panic.
+        let model = Model::shipped().unwrap();
+        assert!(model.run(&[0.0; 10]).is_none());
+        assert!(detect_in_input(model, &RgbaImage::new(64, 64)).is_empty());
+        assert!(decode(&[0.0; 16], &[10.0], 0.5).is_empty());
+        assert!(find_faces(&RgbaImage::new(0, 0)).is_empty());
     }
 }
