@@ -1,7 +1,8 @@
 //! A learned face detector: MediaPipe's BlazeFace short-range model run by a small pure-Rust
 //! inference (no inference crate).
 //!
-//! The model (`models/blazeface.bin`, 206 KB of fp16 weights) is converted by `scripts/face-model`
+//! The model (`models/blazeface.bin`, 206 KB of fp16 weights; embedded with the default feature
+//! `embedded-face-model`, or handed over with [`install_model`]) is converted by `scripts/face-model`
 //! from `face_detection_short_range.tflite` in the PyPI wheel `mediapipe==0.10.14` (Apache-2.0,
 //! see `models/NOTICE`). The file is a list of ops (CONV_2D, DEPTHWISE_CONV_2D, ADD, RELU,
 //! MAX_POOL_2D, PAD, RESHAPE, CONCATENATION; the .tflite's DEQUANTIZE ops are folded into the
@@ -32,7 +33,22 @@ const NMS_IOU: f32 = 0.3;
 /// MediaPipe's `x_scale`, `y_scale`, `w_scale`, `h_scale`.
 const DECODE_SCALE: f32 = 128.0;
 
+/// The weights in the binary (feature `embedded-face-model`, on by default). The page builds
+/// without it and hands the bytes over with [`install_model`] (they load lazily, in the worker).
+#[cfg(feature = "embedded-face-model")]
 static WEIGHTS: &[u8] = include_bytes!("../models/blazeface.bin");
+#[cfg(not(feature = "embedded-face-model"))]
+static WEIGHTS: &[u8] = &[];
+
+static INSTALLED: OnceLock<Model> = OnceLock::new();
+
+/// Installs the model from a weight file's bytes (`models/blazeface.bin`), for builds without
+/// the embedded weights. Err if the bytes are not a valid model; a second call changes nothing.
+pub fn install_model(bytes: &[u8]) -> Result<(), String> {
+    let model = Model::parse(bytes)?;
+    let _ = INSTALLED.set(model);
+    Ok(())
+}
 
 /// One detected face, in the pixel coordinates of the image given to [`detect_faces`].
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -359,10 +375,11 @@ impl Model {
         Ok(Model { shapes, regressors, scores, ops })
     }
 
-    /// The model shipped in the crate (parsed once).
+    /// The model: the one given to [`install_model`], else the embedded one (parsed once);
+    /// None in a build without embedded weights before `install_model`.
     pub fn shipped() -> Option<&'static Model> {
         static MODEL: OnceLock<Option<Model>> = OnceLock::new();
-        MODEL.get_or_init(|| Model::parse(WEIGHTS).ok()).as_ref()
+        INSTALLED.get().or_else(|| MODEL.get_or_init(|| Model::parse(WEIGHTS).ok()).as_ref())
     }
 
     /// Runs the network on a 128x128x3 tensor (HWC, values in [-1, 1]); returns the regressors
