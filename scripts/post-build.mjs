@@ -7,7 +7,9 @@
 //  2. web/boot.js, with the hashed file names filled in, becomes `boot-<hash>.js`;
 //  3. index.html gets `<script type="module" src="boot-<hash>.js">` (no inline script, which
 //     the policy would block; trunk's own injection is off: inject_scripts = false);
-//  4. the .wasm file itself is removed (nothing loads it).
+//  4. the .wasm file itself is removed (nothing loads it);
+//  5. the face detector's weights become `face-model-<hash>.js` (base64), which the loader
+//     imports when the first Web Worker starts.
 // Runs in trunk's staging directory (TRUNK_STAGING_DIR), or on a directory given as argument.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -36,8 +38,17 @@ fs.writeFileSync(path.join(dir, wasmJs),
   `export const glueSource = ${JSON.stringify(glueSource)};\n`);
 fs.rmSync(path.join(dir, wasm[0]));
 
+// The face detector's weights as a script module of their own (imported by the loader when the
+// first worker starts, so the first paint does not wait for them).
+const face = fs.readFileSync(path.join(here, '..', 'crates', 'smp-core', 'models', 'blazeface.bin'));
+const faceJs = `face-model-${crypto.createHash('sha256').update(face).digest('hex').slice(0, 16)}.js`;
+fs.writeFileSync(path.join(dir, faceJs),
+  `// crates/smp-core/models/blazeface.bin (${face.length} bytes; MediaPipe BlazeFace short-range, Apache-2.0:\n` +
+  `// see crates/smp-core/models/NOTICE), as a script: the page's policy forbids fetch().\n` +
+  `export const faceModelBase64 = "${face.toString('base64')}";\n`);
+
 const boot = fs.readFileSync(path.join(here, '..', 'web', 'boot.js'), 'utf8')
-  .replaceAll('%GLUE%', `./${glue}`).replaceAll('%WASM_JS%', `./${wasmJs}`);
+  .replaceAll('%GLUE%', `./${glue}`).replaceAll('%WASM_JS%', `./${wasmJs}`).replaceAll('%FACE_JS%', `./${faceJs}`);
 const bootName = `boot-${crypto.createHash('sha256').update(boot).digest('hex').slice(0, 16)}.js`;
 fs.writeFileSync(path.join(dir, bootName), boot);
 
@@ -49,4 +60,4 @@ if (/<script(?![^>]*\ssrc=)[^>]*>/i.test(html)) throw new Error('post-build: ind
 if (!html.includes('</head>')) throw new Error('post-build: index.html has no </head>');
 html = html.replace('</head>', `<script type="module" src="${base}${bootName}"></script></head>`);
 fs.writeFileSync(htmlPath, html);
-console.error(`[post-build] ${wasm[0]} -> ${wasmJs}, loader ${bootName}`);
+console.error(`[post-build] ${wasm[0]} -> ${wasmJs}, face model ${faceJs}, loader ${bootName}`);

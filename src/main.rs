@@ -11,6 +11,15 @@ fn main() {
     }
 }
 
+/// Hands the face detector's weights (`crates/smp-core/models/blazeface.bin`) to smp-core; the
+/// worker's loader calls it before [`smp_worker_main`]. False if the bytes are not a model
+/// (detection then runs without the face detector).
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen]
+pub fn smp_install_face_model(bytes: &[u8]) -> bool {
+    smp_core::face::install_model(bytes).is_ok()
+}
+
 /// The worker's entry point (called by the loader in `web/boot.js`).
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen]

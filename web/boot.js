@@ -27,14 +27,36 @@ function fromBase64(text) {
 try {
   const module = await WebAssembly.compile(fromBase64(wasmBase64));
 
+  // The face detector's weights (crates/smp-core/models/blazeface.bin) are a script module of
+  // their own, imported once, when the first worker starts (not for the first paint).
+  let faceModel = null;
+  const loadFaceModel = () => (faceModel ??= import('%FACE_JS%')
+    .then((m) => fromBase64(m.faceModelBase64))
+    .catch((e) => { console.warn('face model not loaded', e); return null; }));
+
   // Workers run the same module: the glue's text plus a few lines to start it on the module
-  // handed over in the first message. Made from a blob: URL, a worker keeps the page's policy.
+  // handed over in the first message, then install the face model from the second (requests
+  // arriving meanwhile wait in a queue). Made from a blob: URL, a worker keeps the page's policy.
   const source = `${glueSource}
-self.onmessage = (e) => { self.onmessage = null; initSync({ module: e.data }); smp_worker_main(); };`;
+self.onmessage = (e) => {
+  initSync({ module: e.data });
+  const queued = [];
+  self.onmessage = (f) => {
+    if (f.data && f.data.smpFaceModel !== undefined) {
+      if (f.data.smpFaceModel) smp_install_face_model(f.data.smpFaceModel);
+      self.onmessage = null;
+      smp_worker_main();
+      for (const q of queued) self.dispatchEvent(new MessageEvent('message', { data: q }));
+    } else {
+      queued.push(f.data);
+    }
+  };
+};`;
   const workerUrl = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
   globalThis.__smpSpawnWorker = () => {
     const worker = new Worker(workerUrl, { type: 'module', name: 'smp-heavy-work' });
     worker.postMessage(module);
+    loadFaceModel().then((bytes) => worker.postMessage({ smpFaceModel: bytes }));
     return worker;
   };
 

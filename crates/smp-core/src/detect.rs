@@ -1,15 +1,18 @@
 //! Automatic detection: from a photo, what an artist would otherwise mark by hand.
 //!
-//! Classical and per photo (no trained weights): the photo is reduced to a small grid
-//! ([`GRID_MAX_SIDE`] px on its longer side) and each grid pixel gets a colour (CIE Lab) and a
-//! texture feature. Seeds for skin (skin-like chroma, smooth), background (the image border) and
+//! Classical and per photo (the one learned part is the face detector): the photo is reduced to a
+//! small grid ([`GRID_MAX_SIDE`] px on its longer side) and each grid pixel gets a colour (CIE Lab)
+//! and a texture feature. Seeds for skin (skin-like chroma, smooth), background (the image border) and
 //! hair (dark, grey or textured next to the skin) train one Gaussian mixture per class; pixels are
 //! labelled by likelihood with a Potts smoothness term (iterated conditional modes), the models
 //! are refitted from the labels and the labelling repeated (GrabCut without the graph cut). The
 //! head is the connected hair + skin region holding the skin seed.
 //!
 //! On that labelling:
-//! - **face**: dark holes inside the skin that pair up as eyes (and brows above them);
+//! - **face**: first the learned face detector ([`crate::face`], MediaPipe's BlazeFace): a face
+//!   seen from the front gives the eyes (brows 0.3 eye distances above them) and a face zone that
+//!   is never treated; a profile gives a face zone only. Without one: dark holes inside the skin
+//!   that pair up as eyes (and brows above them);
 //! - **scale**: eye distance (63 mm between pupils) when a face is found, else the head's width
 //!   (~155 mm);
 //! - **view**: front (a face), top (the scalp surrounded, no neck), back or side (by the head's
@@ -826,6 +829,43 @@ fn find_face(labels: &[Label], feats: &[Feat], w: usize, h: usize) -> Option<(Po
     Some((Point::new(l.cx + 0.5, l.cy + 0.5), Point::new(r.cx + 0.5, r.cy + 0.5), brow_top))
 }
 
+/// The eyes (image-left first) and the brows' y, in grid px, as `find_face` gives them.
+type GridEyes = (Point, Point, f32);
+
+/// Brows above the eyes' centres, in eye distances (BlazeFace gives no brow keypoint).
+const BROWS_ABOVE_EYES: f32 = 0.3;
+
+/// The learned detector's faces in grid px: the eyes (image-left first) and the brows' y of the
+/// best one seen from the front, as `find_face` gives them, and a face zone for every face found
+/// (profiles too): the model's box widened by 15 % on each side and lowered by 25 % (the chin),
+/// from the brows down (a front face: the hairline rule then takes the forehead), or from 0.15 box
+/// heights above the box (any other face: its forehead), as (x0, y0, x1, y1).
+fn learned_faces(photo: &RgbaImage, grid: &RgbaImage) -> (Option<GridEyes>, Vec<[f32; 4]>) {
+    let s = grid.width as f32 / photo.width.max(1) as f32;
+    let mut eyes = None;
+    let mut zones = Vec::new();
+    for found in crate::face::find_faces_from(photo, grid) {
+        let f = found.face;
+        let (x0, y0, bw, bh) = (f.xmin * s, f.ymin * s, f.width * s, f.height * s);
+        // A face not seen from the front: its forehead, up to about where a hairline would be.
+        let mut top = y0 - 0.15 * bh;
+        if found.frontal && eyes.is_none() {
+            let (a, b) = (f.keypoints[crate::face::RIGHT_EYE].scaled(s), f.keypoints[crate::face::LEFT_EYE].scaled(s));
+            let (l, r) = if a.x <= b.x { (a, b) } else { (b, a) };
+            let brow_y = 0.5 * (l.y + r.y) - BROWS_ABOVE_EYES * l.distance(r);
+            top = brow_y.max(y0);
+            eyes = Some((l, r, brow_y));
+        }
+        zones.push([x0 - 0.15 * bw, top, x0 + 1.15 * bw, y0 + 1.25 * bh]);
+    }
+    (eyes, zones)
+}
+
+fn in_zone(zone: &[f32; 4], x: usize, y: usize) -> bool {
+    let (x, y) = (x as f32 + 0.5, y as f32 + 0.5);
+    x >= zone[0] && x < zone[2] && y >= zone[1] && y < zone[3]
+}
+
 fn mean_rgb(grid: &RgbaImage, sel: impl Fn(usize) -> bool) -> Option<[u8; 3]> {
     let mut acc = [0u64; 3];
     let mut count = 0u64;
@@ -894,7 +934,11 @@ pub fn detect(photo: &RgbaImage, full_width: u32, full_height: u32) -> Detection
     let row_width = |y: usize| (0..w).filter(|&x| head[y * w + x]).count();
     let head_width_px = (top..=bottom).map(row_width).max().unwrap_or(0) as f32;
 
-    let face = find_face(&labels, &feats, w, h);
+    // The learned face detector first (face.rs): a face seen from the front gives the eyes, the
+    // brows and a face zone that is never treated. The classical eye search otherwise.
+    let (learned_eyes, face_zones) = learned_faces(photo, &grid);
+    let face = learned_eyes.or_else(|| find_face(&labels, &feats, w, h));
+    let in_face_zone = |i: usize| face_zones.iter().any(|z| in_zone(z, i % w, i / w));
     let mut advice = Vec::new();
     // View.
     let touches_bottom_skin = (0..w).filter(|&x| labels[(h - 1) * w + x] == Label::Skin).count() > w / 12;
@@ -920,6 +964,13 @@ pub fn detect(photo: &RgbaImage, full_width: u32, full_height: u32) -> Detection
     } else {
         View::Side
     };
+
+    // Skin in the learned face zones is face (after the view: the neck's skin tells it).
+    for (i, label) in labels.iter_mut().enumerate() {
+        if *label == Label::Skin && in_face_zone(i) {
+            *label = Label::Face;
+        }
+    }
 
     // Scale.
     let px_per_mm = match face {
@@ -998,6 +1049,10 @@ pub fn detect(photo: &RgbaImage, full_width: u32, full_height: u32) -> Detection
     }
     // The main scalp region and parts of comparable size; specks, an ear or an arm beside the
     // head go.
+    // The learned face zones are never part of the area (not even brows or beard as thinning).
+    for (i, on) in scalp.iter_mut().enumerate() {
+        *on &= !in_face_zone(i);
+    }
     let (sid, ssizes) = components(&scalp, w, h);
     let largest = ssizes.iter().skip(1).copied().max().unwrap_or(0);
     let min_part = (n / 400).max(12).max(largest * 15 / 100);
@@ -1137,6 +1192,37 @@ mod tests {
         assert_eq!(grid_size(4000, 3000), (256, 192));
         assert_eq!(grid_size(100, 50), (100, 50));
         assert_eq!(grid_size(20000, 20), (256, 1));
+    }
+
+    #[test]
+    fn a_front_face_with_closed_eyes_is_found_and_never_treated() {
+        // hl03: bald top, eyes closed, head tilted down; the classical eye search missed it and
+        // marked the forehead and face. The learned detector finds it.
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/photos/hl03_front_L6_15-Front.jpg");
+        let Ok(bytes) = std::fs::read(&path) else {
+            panic!("{} is missing: the tests read the shared photos", path.display());
+        };
+        let img = crate::decode_photo(&bytes, &crate::DecodeLimits::default()).unwrap();
+        let d = detect(&img, img.width, img.height);
+        assert_eq!(d.view, Some(View::Front));
+        let f = d.face.expect("the face");
+        let (ppm, source) = d.px_per_mm.unwrap();
+        assert_eq!(source, ScaleSource::EyeDistance);
+        assert!((f.left_eye.distance(f.right_eye) / EYE_DISTANCE_MM - ppm).abs() < 1e-3);
+        // The eyes are level-ish and apart by a plausible share of the photo's width.
+        let eyes_apart = f.left_eye.distance(f.right_eye) / img.width as f32;
+        assert!((0.15..0.45).contains(&eyes_apart), "{eyes_apart}");
+        // No dots between the eyes, on the nose or on the cheeks; the suggested hairline is above.
+        let m = d.area.resample(img.width, img.height);
+        let eye_mid = Point::new(0.5 * (f.left_eye.x + f.right_eye.x), 0.5 * (f.left_eye.y + f.right_eye.y));
+        let ed = f.left_eye.distance(f.right_eye);
+        for (dx, dy) in [(0.0, 0.0), (0.0, 0.7), (-0.6, 0.6), (0.6, 0.6), (0.0, -0.5)] {
+            let p = Point::new(eye_mid.x + dx * ed, eye_mid.y + dy * ed);
+            assert_eq!(m.get(p.x as u32, p.y as u32), 0, "dots at {p:?}");
+        }
+        let top = d.hairline.unwrap().points[2];
+        assert!(top.y < eye_mid.y - ed, "{top:?}");
     }
 
     #[test]

@@ -13,6 +13,7 @@
 pub mod color;
 pub mod decode;
 pub mod detect;
+pub mod face;
 pub mod geometry;
 pub mod hairline_design;
 pub mod photo_stats;
