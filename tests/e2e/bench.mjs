@@ -233,7 +233,7 @@ try {
 
 // 5. The core's criterion figures, if scripts/bench ran them.
 for (const name of ['rerender_2mp_after_shade_change', 'rerender_2mp_after_density_change']) {
-  const est = path.join(repoRoot, 'target', 'criterion', name, 'new', 'estimates.json');
+  const est = path.join(process.env.CARGO_TARGET_DIR || path.join(repoRoot, 'target'), 'criterion', name, 'new', 'estimates.json');
   if (fs.existsSync(est)) {
     figures[`core_${name}_native_median_ms`] = Number((JSON.parse(fs.readFileSync(est, 'utf8')).median.point_estimate / 1e6).toFixed(2));
   }
