@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import {
-  startServer, launch, openApp, uploadPhoto, readCanvas, afterFrame, photoPath, dragInWorkPixels,
+  startServer, launch, openApp, uploadPhoto, readCanvas, afterFrame, photoPath, dragInWorkPixels, setSlider,
 } from './harness.mjs';
 
 let server;
@@ -50,11 +50,7 @@ async function buildConsultation(page) {
   await uploadPhoto(page, FRONT);
   const bareFront = await readCanvas(page);
   await afterFrame(page, () => dragInWorkPixels(page, [[300, 120], [380, 130], [460, 120]]));
-  await afterFrame(page, () => page.evaluate(() => {
-    const el = document.querySelector('#density');
-    el.value = '55';
-    el.dispatchEvent(new Event('input', { bubbles: true }));
-  }));
+  await afterFrame(page, () => setSlider(page, '#density', 55));
   const front = await readCanvas(page);
   assert.ok(changed(front, bareFront) > 500, 'the front is dotted');
   await uploadPhoto(page, TOP, { input: '#add-angle-input' });

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import {
-  startServer, launch, openApp, uploadPhoto, afterFrame, stageGeometry, dragInWorkPixels, photoPath,
+  startServer, launch, openApp, uploadPhoto, afterFrame, stageGeometry, dragInWorkPixels, photoPath, setSlider,
 } from './harness.mjs';
 
 let server, browser;
@@ -16,14 +16,6 @@ const TOP = 'hl22_top_L7_16-Top-Down.jpg'; // 640 x 640
 const TOP2 = 'hl21_top_L5_13-Top-Down.jpg';
 const BRUSH_MM = 40;
 const A = [200, 300], B = [440, 310];
-
-async function setSlider(page, selector, value) {
-  await page.evaluate(([sel, v]) => {
-    const e = document.querySelector(sel);
-    e.value = String(v);
-    e.dispatchEvent(new Event('input', { bubbles: true }));
-  }, [selector, value]);
-}
 
 /** Paint the stroke A-B; returns its geometry in full-image px. */
 async function paintStroke(page) {

@@ -130,6 +130,15 @@ export async function uploadBadFile(page, file) {
   return page.textContent('#notice.error span');
 }
 
+/** Set a range input (a slider) to `value` as a user's drag does: an input event. */
+export async function setSlider(page, selector, value) {
+  await page.evaluate(([sel, v]) => {
+    const e = document.querySelector(sel);
+    e.value = String(v);
+    e.dispatchEvent(new Event('input', { bubbles: true }));
+  }, [selector, value]);
+}
+
 /** Wait until the preview has drawn a frame after `action`. */
 export async function afterFrame(page, action) {
   const n = await page.evaluate(() => Number(document.querySelector('#preview-canvas').dataset.frames || 0));

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import {
   startServer, launch, openApp, uploadPhoto, uploadBadFile, afterFrame, readCanvas, stageGeometry,
-  dragInWorkPixels, photoPath,
+  dragInWorkPixels, photoPath, setSlider,
 } from './harness.mjs';
 
 let server, browser;
@@ -14,14 +14,6 @@ after(async () => { await browser?.close(); await server?.close(); });
 
 const TOP = 'hl22_top_L7_16-Top-Down.jpg';
 const BRUSH_MM = 40;
-
-async function setSlider(page, selector, value) {
-  await page.evaluate(([sel, v]) => {
-    const e = document.querySelector(sel);
-    e.value = String(v);
-    e.dispatchEvent(new Event('input', { bubbles: true }));
-  }, [selector, value]);
-}
 
 function distToSegment([px, py], [ax, ay], [bx, by]) {
   const dx = bx - ax, dy = by - ay;

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServer, launch, openApp, uploadPhoto, afterFrame, photoPath } from './harness.mjs';
+import { startServer, launch, openApp, uploadPhoto, afterFrame, photoPath, setSlider } from './harness.mjs';
 
 let server, browser;
 before(async () => { server = await startServer(); browser = await launch(); });
@@ -135,14 +135,6 @@ async function shot(page, name) {
   if (!shots) return;
   fs.mkdirSync(shots, { recursive: true });
   await page.screenshot({ path: path.join(shots, `${name}.png`) });
-}
-
-async function setSlider(page, selector, value) {
-  await page.evaluate(([sel, v]) => {
-    const e = document.querySelector(sel);
-    e.value = String(v);
-    e.dispatchEvent(new Event('input', { bubbles: true }));
-  }, [selector, value]);
 }
 
 test('zoom to 1:1 shows the full-resolution photo and paints under the pointer; pinch, keys, side by side', async () => {

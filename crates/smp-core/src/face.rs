@@ -393,35 +393,11 @@ impl Model {
         t[0] = input.to_vec();
         for op in &self.ops {
             match op {
-                Op::Conv { input, output, kh, kw, stride, same, relu, w, b } => {
-                    let out = conv(
-                        &t[*input],
-                        self.shapes[*input],
-                        self.shapes[*output],
-                        *kh,
-                        *kw,
-                        *stride,
-                        *same,
-                        w,
-                        b,
-                        *relu,
-                    );
-                    t[*output] = out;
-                }
-                Op::DwConv { input, output, kh, kw, stride, same, relu, w, b } => {
-                    let out = depthwise(
-                        &t[*input],
-                        self.shapes[*input],
-                        self.shapes[*output],
-                        *kh,
-                        *kw,
-                        *stride,
-                        *same,
-                        w,
-                        b,
-                        *relu,
-                    );
-                    t[*output] = out;
+                Op::Conv { input, output, kh, kw, stride, same, relu, w, b }
+                | Op::DwConv { input, output, kh, kw, stride, same, relu, w, b } => {
+                    let layer = if matches!(op, Op::Conv { .. }) { conv } else { depthwise };
+                    let (shape_in, shape_out) = (self.shapes[*input], self.shapes[*output]);
+                    t[*output] = layer(&t[*input], shape_in, shape_out, *kh, *kw, *stride, *same, w, b, *relu);
                 }
                 Op::Add { a, b, output, relu } => {
                     let out =
