@@ -96,29 +96,27 @@ impl FaceBox {
     }
 }
 
+/// A convolution's window, weights and activation.
+#[derive(Debug)]
+struct Kernel {
+    kh: usize,
+    kw: usize,
+    stride: usize,
+    same: bool,
+    relu: bool,
+    w: Vec<f32>,
+    b: Vec<f32>,
+}
+
 #[derive(Debug)]
 enum Op {
+    /// A convolution; `depthwise`: each channel filtered on its own (weights `kh*kw*c`),
+    /// otherwise a full one (weights `oc*kh*kw*ic`).
     Conv {
         input: usize,
         output: usize,
-        kh: usize,
-        kw: usize,
-        stride: usize,
-        same: bool,
-        relu: bool,
-        w: Vec<f32>,
-        b: Vec<f32>,
-    },
-    DwConv {
-        input: usize,
-        output: usize,
-        kh: usize,
-        kw: usize,
-        stride: usize,
-        same: bool,
-        relu: bool,
-        w: Vec<f32>,
-        b: Vec<f32>,
+        depthwise: bool,
+        kernel: Kernel,
     },
     Add {
         a: usize,
@@ -267,18 +265,13 @@ impl Model {
                     if conv_geometry(ih, kh, stride, same).0 != oh || conv_geometry(iw, kw, stride, same).0 != ow {
                         return Err("convolution output size mismatch".into());
                     }
-                    if kind == 1 {
-                        let w = r.f16s(oc * kh * kw * ic)?;
-                        let b = r.f16s(oc)?;
-                        Op::Conv { input, output, kh, kw, stride, same, relu, w, b }
-                    } else {
-                        if ic != oc {
-                            return Err("depthwise channel mismatch".into());
-                        }
-                        let w = r.f16s(kh * kw * ic)?;
-                        let b = r.f16s(ic)?;
-                        Op::DwConv { input, output, kh, kw, stride, same, relu, w, b }
+                    let depthwise = kind == 2;
+                    if depthwise && ic != oc {
+                        return Err("depthwise channel mismatch".into());
                     }
+                    let w = r.f16s(if depthwise { kh * kw * ic } else { oc * kh * kw * ic })?;
+                    let b = r.f16s(oc)?;
+                    Op::Conv { input, output, depthwise, kernel: Kernel { kh, kw, stride, same, relu, w, b } }
                 }
                 3 => {
                     let (a, b, output, act) = (id(r.usize()?)?, id(r.usize()?)?, id(r.usize()?)?, r.u32()?);
@@ -356,7 +349,6 @@ impl Model {
         for op in &ops {
             let (ins, out): (Vec<usize>, usize) = match op {
                 Op::Conv { input, output, .. }
-                | Op::DwConv { input, output, .. }
                 | Op::Relu { input, output }
                 | Op::MaxPool { input, output, .. }
                 | Op::Pad { input, output, .. }
@@ -393,11 +385,9 @@ impl Model {
         t[0] = input.to_vec();
         for op in &self.ops {
             match op {
-                Op::Conv { input, output, kh, kw, stride, same, relu, w, b }
-                | Op::DwConv { input, output, kh, kw, stride, same, relu, w, b } => {
-                    let layer = if matches!(op, Op::Conv { .. }) { conv } else { depthwise };
-                    let (shape_in, shape_out) = (self.shapes[*input], self.shapes[*output]);
-                    t[*output] = layer(&t[*input], shape_in, shape_out, *kh, *kw, *stride, *same, w, b, *relu);
+                Op::Conv { input, output, depthwise: dw, kernel } => {
+                    let layer = if *dw { depthwise } else { conv };
+                    t[*output] = layer(&t[*input], self.shapes[*input], self.shapes[*output], kernel);
                 }
                 Op::Add { a, b, output, relu } => {
                     let out =
@@ -495,19 +485,8 @@ fn gemm(x: &[f32], k: usize, w: &[f32], b: &[f32], out: &mut [f32]) {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn conv(
-    x: &[f32],
-    [ih, iw, ic]: [usize; 3],
-    [oh, ow, oc]: [usize; 3],
-    kh: usize,
-    kw: usize,
-    stride: usize,
-    same: bool,
-    w: &[f32],
-    b: &[f32],
-    relu: bool,
-) -> Vec<f32> {
+fn conv(x: &[f32], [ih, iw, ic]: [usize; 3], [oh, ow, oc]: [usize; 3], kernel: &Kernel) -> Vec<f32> {
+    let Kernel { kh, kw, stride, same, relu, ref w, ref b } = *kernel;
     let mut out = vec![0f32; oh * ow * oc];
     if kh == 1 && kw == 1 && stride == 1 {
         // A 1x1 convolution is a matrix product over the pixels.
@@ -541,19 +520,8 @@ fn conv(
     out
 }
 
-#[allow(clippy::too_many_arguments)]
-fn depthwise(
-    x: &[f32],
-    [ih, iw, c]: [usize; 3],
-    [oh, ow, _]: [usize; 3],
-    kh: usize,
-    kw: usize,
-    stride: usize,
-    same: bool,
-    w: &[f32],
-    b: &[f32],
-    relu: bool,
-) -> Vec<f32> {
+fn depthwise(x: &[f32], [ih, iw, c]: [usize; 3], [oh, ow, _]: [usize; 3], kernel: &Kernel) -> Vec<f32> {
+    let Kernel { kh, kw, stride, same, relu, ref w, ref b } = *kernel;
     let (_, pad_y) = conv_geometry(ih, kh, stride, same);
     let (_, pad_x) = conv_geometry(iw, kw, stride, same);
     let mut out = vec![0f32; oh * ow * c];
