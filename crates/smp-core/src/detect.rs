@@ -1198,12 +1198,7 @@ mod tests {
     fn a_front_face_with_closed_eyes_is_found_and_never_treated() {
         // hl03: bald top, eyes closed, head tilted down; the classical eye search missed it and
         // marked the forehead and face. The learned detector finds it.
-        let path =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/photos/hl03_front_L6_15-Front.jpg");
-        let Ok(bytes) = std::fs::read(&path) else {
-            panic!("{} is missing: the tests read the shared photos", path.display());
-        };
-        let img = crate::decode_photo(&bytes, &crate::DecodeLimits::default()).unwrap();
+        let img = crate::shared_photo("hl03_front_L6_15-Front.jpg");
         let d = detect(&img, img.width, img.height);
         assert_eq!(d.view, Some(View::Front));
         let f = d.face.expect("the face");
@@ -1227,12 +1222,7 @@ mod tests {
 
     #[test]
     fn the_shared_bald_top_down_photo_gets_a_scalp_area() {
-        let path =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/photos/hl22_top_L7_16-Top-Down.jpg");
-        let Ok(bytes) = std::fs::read(&path) else {
-            panic!("{} is missing: the tests read the shared photos", path.display());
-        };
-        let img = crate::decode_photo(&bytes, &crate::DecodeLimits::default()).unwrap();
+        let img = crate::shared_photo("hl22_top_L7_16-Top-Down.jpg");
         let d = detect(&img, img.width, img.height);
         assert!(d.advice.is_empty(), "{:?}", d.advice);
         assert!(d.area.coverage() > 0.1, "{}", d.area.coverage());

@@ -979,12 +979,7 @@ mod tests {
 
     #[test]
     fn matches_mediapipe_on_a_fixed_input() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/photos/neg01_front_portrait_astronaut.png");
-        let Ok(bytes) = std::fs::read(&path) else {
-            panic!("{} is missing: the tests read the shared photos", path.display());
-        };
-        let photo = crate::decode_photo(&bytes, &crate::DecodeLimits::default()).unwrap();
+        let photo = crate::shared_photo("neg01_front_portrait_astronaut.png");
         let crop = RgbaImage::from_fn(128, 128, |x, y| photo.pixel(150 + x, 50 + y));
         let faces = detect_faces(&crop);
         assert_eq!(faces.len(), 1, "{faces:?}");

@@ -66,3 +66,13 @@ impl RgbaImage {
         self.width as usize * self.height as usize
     }
 }
+
+/// One of the shared test photos (`../shared/photos/<name>` beside the repository), decoded.
+#[cfg(test)]
+pub(crate) fn shared_photo(name: &str) -> RgbaImage {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/photos").join(name);
+    let Ok(bytes) = std::fs::read(&path) else {
+        panic!("{} is missing: the tests read the shared photos", path.display());
+    };
+    decode_photo(&bytes, &DecodeLimits::default()).unwrap()
+}
