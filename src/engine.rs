@@ -366,26 +366,12 @@ impl Engine {
 mod tests {
     use super::*;
     use crate::state::Action;
+    use crate::test_support::now;
     use smp_core::Point;
 
-    /// Poll a future that is ready at once (the [`Inline`] offload's are).
-    fn now<F: Future>(f: F) -> F::Output {
-        let mut f = std::pin::pin!(f);
-        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-        match f.as_mut().poll(&mut cx) {
-            std::task::Poll::Ready(v) => v,
-            std::task::Poll::Pending => panic!("the in-line offload never waits"),
-        }
-    }
-
+    /// A lightly textured skin-coloured JPEG.
     fn jpeg(w: u32, h: u32) -> Vec<u8> {
-        use image::ImageEncoder;
-        let rgb: Vec<u8> = (0..w * h).flat_map(|i| [200, 150 + (i % 7) as u8, 130]).collect();
-        let mut out = Vec::new();
-        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
-            .write_image(&rgb, w, h, image::ExtendedColorType::Rgb8)
-            .unwrap();
-        out
+        crate::test_support::jpeg(w, h, 90, |x, y| [200, 150 + ((y * w + x) % 7) as u8, 130])
     }
 
     fn open(id: u64, bytes: Vec<u8>) -> Result<Engine, WorkError> {

@@ -742,13 +742,7 @@ mod tests {
     }
 
     fn jpeg(w: u32, h: u32, f: impl Fn(u32, u32) -> [u8; 3]) -> Vec<u8> {
-        use image::ImageEncoder;
-        let rgb: Vec<u8> = (0..h).flat_map(|y| (0..w).map(move |x| (x, y))).flat_map(|(x, y)| f(x, y)).collect();
-        let mut out = Vec::new();
-        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 95)
-            .write_image(&rgb, w, h, image::ExtendedColorType::Rgb8)
-            .unwrap();
-        out
+        crate::test_support::jpeg(w, h, 95, f)
     }
 
     fn edit(w: u32, h: u32) -> ExportJob {

@@ -15,6 +15,8 @@ pub mod platform;
 pub mod protocol;
 pub mod saving;
 pub mod state;
+#[cfg(test)]
+mod test_support;
 pub mod view;
 pub mod zoom;
 

@@ -144,22 +144,11 @@ mod tests {
     use crate::consultation::{read_file, write_file};
     use crate::engine::Inline;
     use crate::state::{Action, State};
+    use crate::test_support::now;
     use smp_core::{Point, RgbaImage};
 
-    fn now<F: std::future::Future>(f: F) -> F::Output {
-        let mut f = std::pin::pin!(f);
-        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-        match f.as_mut().poll(&mut cx) {
-            std::task::Poll::Ready(v) => v,
-            std::task::Poll::Pending => panic!("the in-line offload never waits"),
-        }
-    }
-
     fn jpeg(w: u32, h: u32, tint: u8) -> Vec<u8> {
-        let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([tint, (x % 200) as u8, (y % 200) as u8]));
-        let mut out = std::io::Cursor::new(Vec::new());
-        img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
-        out.into_inner()
+        crate::test_support::jpeg(w, h, 75, |x, y| [tint, (x % 200) as u8, (y % 200) as u8])
     }
 
     fn open(state: State, id: u64, bytes: Vec<u8>, add: bool) -> (State, Engine) {
