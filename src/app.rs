@@ -32,7 +32,7 @@ use crate::platform::files::{first_transferred_file, read_bytes};
 use crate::platform::frame::request_animation_frame;
 use crate::platform::test_hooks;
 use crate::platform::worker::WorkerClient;
-use crate::platform::{now_ms, window};
+use crate::platform::{now_ms, set_body_attribute, window};
 use crate::saving::Autosave;
 use crate::state::{too_many_angles, Action, NoticeKind, State, Tool, BRUSH_MM, FEATHER_MM, MAX_ANGLES};
 
@@ -774,13 +774,6 @@ enum OpenMode {
     Replace,
     /// It joins as another angle ("Add an angle", a drop or a paste while a photo is open).
     Add,
-}
-
-/// Read by the end-to-end tests and the in-browser benchmark.
-fn set_body_attribute(name: &str, value: &str) {
-    if let Some(body) = window().document().and_then(|d| d.body()) {
-        let _ = body.set_attribute(name, value);
-    }
 }
 
 /// What detection found, and its advice, in words.

@@ -13,13 +13,12 @@ use std::rc::Rc;
 use smp_core::geometry::PixelRect;
 use smp_core::{Hairline, RenderParams, RgbaImage};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 use web_sys::HtmlCanvasElement;
 use yew::NodeRef;
 
 use crate::engine::{DecodeFull, Engine, FullRes};
 use crate::platform::canvas::{context_2d, ensure_size, image_data};
-use crate::platform::{now_ms, window};
+use crate::platform::{after_ms, now_ms};
 use crate::state::State;
 use crate::zoom::ViewZoom;
 
@@ -219,14 +218,13 @@ impl Detail {
         self.latest_timer.set(self.settle_generation);
         let (generation, latest, settled, repaint) =
             (self.settle_generation, self.latest_timer.clone(), self.settled.clone(), hooks.repaint.clone());
-        let fire = Closure::once_into_js(move || {
+        after_ms(ms, move || {
             // A newer timer took over: this one is void (it would otherwise start yet another).
             if latest.get() == generation {
                 settled.set(generation);
                 repaint();
             }
         });
-        let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(fire.unchecked_ref(), ms);
     }
 
     fn draw(

@@ -30,3 +30,18 @@ pub fn window() -> web_sys::Window {
 pub fn now_ms() -> f64 {
     window().performance().map(|p| p.now()).unwrap_or(0.0)
 }
+
+/// Set an attribute on `<body>`: figures and progress read by the end-to-end tests and the
+/// in-browser benchmark.
+pub fn set_body_attribute(name: &str, value: &str) {
+    if let Some(body) = window().document().and_then(|d| d.body()) {
+        let _ = body.set_attribute(name, value);
+    }
+}
+
+/// Run `f` once, `ms` milliseconds from now.
+pub fn after_ms(ms: i32, f: impl FnOnce() + 'static) {
+    use wasm_bindgen::JsCast;
+    let cb = wasm_bindgen::closure::Closure::once_into_js(f);
+    let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), ms);
+}
