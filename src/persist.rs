@@ -7,8 +7,6 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::{Array, Uint8Array};
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 use web_sys::{Blob, File};
 use yew::Callback;
 
@@ -17,10 +15,10 @@ use crate::consultation::{file_name, read_file, read_manifest, write_file, ReadE
 use crate::engine::WorkError;
 use crate::platform::download::save_blob;
 use crate::platform::files::read_all;
-use crate::platform::store::Store;
+use crate::platform::store::{save_error, Store};
 use crate::platform::worker::WorkerClient;
-use crate::platform::{js_error_text, window};
-use crate::saving::{reopen, Autosave};
+use crate::platform::{after_ms, js_error_text, set_body_attribute, window};
+use crate::saving::{reopen, Autosave, Reopened};
 use crate::state::{Action, State, MAX_ANGLES};
 
 /// A consultation file larger than this is refused before reading (six photos of the largest
@@ -47,22 +45,26 @@ pub struct Saver {
     pub latest: Rc<RefCell<Option<State>>>,
 }
 
-fn set_body_attribute(name: &str, value: &str) {
-    if let Some(body) = window().document().and_then(|d| d.body()) {
-        let _ = body.set_attribute(name, value);
-    }
-}
-
-fn after_ms(ms: i32, f: impl FnOnce() + 'static) {
-    let cb = Closure::once_into_js(f);
-    let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), ms);
-}
-
 impl Saver {
     fn next_id(&self) -> u64 {
         let c = self.open_counter.borrow();
         c.set(c.get() + 1);
         c.get()
+    }
+
+    /// [`reopen`] on the page's worker, with the busy step shown per photo, photo ids from the
+    /// shared counter, and each photo's tab picture.
+    async fn reopen(&self, saved: &Saved, photos: Vec<Rc<[u8]>>, strict: bool) -> Result<Reopened, WorkError> {
+        let dispatch = self.dispatch.clone();
+        let progress = move |i: usize, n: usize| dispatch.emit(Action::BusyProgress(format!("photo {} of {n}", i + 1)));
+        let mut next_id = || self.next_id();
+        let mut r = reopen(&*self.work, saved, photos, &mut next_id, &progress, strict).await?;
+        // Engines and angles are in the same order.
+        for (engine, angle) in r.engines.iter_mut().zip(r.restored.angles.iter_mut()) {
+            add_thumbnail(engine);
+            angle.meta.thumbnail = engine.meta.thumbnail.clone();
+        }
+        Ok(r)
     }
 
     /// The consultation in `state` with its photos (the engines keep the files).
@@ -140,10 +142,7 @@ impl Saver {
             return 0;
         }
         self.dispatch.emit(Action::BusyStarted("Restoring your last consultation…".into()));
-        let dispatch = self.dispatch.clone();
-        let progress = move |i: usize, n: usize| dispatch.emit(Action::BusyProgress(format!("photo {} of {n}", i + 1)));
-        let mut next_id = || self.next_id();
-        let reopened = reopen(&*self.work, &kept, photos, &mut next_id, &progress, false).await.map(with_thumbnails);
+        let reopened = self.reopen(&kept, photos, false).await;
         enable(true);
         match reopened {
             Ok(mut r) if !r.restored.angles.is_empty() => {
@@ -253,7 +252,7 @@ impl Saver {
                 }
                 Err(why) if !a.warned => {
                     a.warned = true;
-                    self.dispatch.emit(Action::PhotoFailed(why));
+                    self.dispatch.emit(Action::PhotoFailed(save_error(&why)));
                 }
                 Err(_) => {}
             }
@@ -312,10 +311,7 @@ impl Saver {
         }
         let name = file.name();
         self.dispatch.emit(Action::BusyStarted(format!("Opening {name}…")));
-        let dispatch = self.dispatch.clone();
-        let progress = move |i: usize, n: usize| dispatch.emit(Action::BusyProgress(format!("photo {} of {n}", i + 1)));
-        let mut next_id = || self.next_id();
-        match reopen(&*self.work, &saved, photos, &mut next_id, &progress, true).await.map(with_thumbnails) {
+        match self.reopen(&saved, photos, true).await {
             Ok(mut r) => {
                 let n = r.restored.angles.len();
                 r.restored.message = format!(
@@ -332,15 +328,6 @@ impl Saver {
             }
         }
     }
-}
-
-/// Thumbnails for reopened photos (engines and angles are in the same order).
-fn with_thumbnails(mut r: crate::saving::Reopened) -> crate::saving::Reopened {
-    for (engine, angle) in r.engines.iter_mut().zip(r.restored.angles.iter_mut()) {
-        add_thumbnail(engine);
-        angle.meta.thumbnail = engine.meta.thumbnail.clone();
-    }
-    r
 }
 
 /// The accept attribute of the consultation file input.

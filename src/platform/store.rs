@@ -39,8 +39,9 @@ async fn done(request: &IdbRequest) -> Result<JsValue, String> {
     JsFuture::from(promise).await.map_err(|e| js_error_text(&e))
 }
 
-/// Why the browser's storage could not be used, in words.
-fn storage_error(what: &str, why: String) -> String {
+/// A failed save, in words (`why` is the browser's reason).
+pub fn save_error(why: &str) -> String {
+    let what = "The work could not be saved in this browser";
     if why.contains("closing") || why.contains("closed") {
         format!("{what}: another tab of this page took over its storage. Reload to go on saving here, or save the consultation to a file.")
     } else if why.to_lowercase().contains("quota") {
@@ -85,7 +86,7 @@ impl Store {
         self.db
             .transaction_with_str_and_mode(name, mode)
             .and_then(|t| t.object_store(name))
-            .map_err(|e| storage_error("The work could not be saved in this browser", js_error_text(&e)))
+            .map_err(|e| js_error_text(&e))
     }
 
     async fn put(&self, store: &str, key: &str, bytes: &[u8]) -> Result<(), String> {
@@ -93,11 +94,8 @@ impl Store {
         let request = self
             .store(store, IdbTransactionMode::Readwrite)?
             .put_with_key(&value, &JsValue::from_str(key))
-            .map_err(|e| storage_error("The work could not be saved in this browser", js_error_text(&e)))?;
-        done(&request)
-            .await
-            .map(|_| ())
-            .map_err(|why| storage_error("The work could not be saved in this browser", why))
+            .map_err(|e| js_error_text(&e))?;
+        done(&request).await.map(|_| ())
     }
 
     async fn get(&self, store: &str, key: &str) -> Result<Option<Vec<u8>>, String> {
