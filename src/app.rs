@@ -36,6 +36,9 @@ use crate::platform::{now_ms, set_body_attribute, window};
 use crate::saving::Autosave;
 use crate::state::{too_many_angles, Action, NoticeKind, State, Tool, BRUSH_MM, FEATHER_MM, MAX_ANGLES};
 
+/// What the shown suggestion was computed for: (photo id, mask generation) and the detected hair.
+type SuggestedFor = ((u64, u64), Option<[u8; 3]>);
+
 /// Draws the latest state once per animation frame, however many changes arrived in between.
 #[derive(Default)]
 pub struct Painter {
@@ -53,7 +56,7 @@ pub struct Painter {
     outline_buffer: Vec<u8>,
     frames: u64,
     /// The mask generation the shade suggestion was made for, and where to send a new one.
-    suggested_for: Option<(u64, u64)>,
+    suggested_for: Option<SuggestedFor>,
     dispatch: Option<Callback<Action>>,
     /// The full-resolution part of the zoomed-in preview, and what it calls back.
     detail: Detail,
@@ -244,8 +247,9 @@ fn paint(painter: &Rc<RefCell<Painter>>, canvases: &Canvases) {
         p.outline_drawn = Some(outline_key);
     }
     // Suggest a shade for the area once a stroke is finished (not on every frame of a drag).
-    if state.drag.is_none() && p.suggested_for != Some(outline_key) {
-        p.suggested_for = Some(outline_key);
+    let detected_hair = state.detection.as_ref().and_then(|d| d.hair_rgb);
+    if state.drag.is_none() && p.suggested_for != Some((outline_key, detected_hair)) {
+        p.suggested_for = Some((outline_key, detected_hair));
         // Hair within ~5 mm of the area tells the stubble's colour.
         let ring_px = (5.0 * state.params.px_per_mm * engine.preview.scale()).round() as u32;
         let suggestion = smp_core::photo_stats::suggest_shade(
@@ -253,6 +257,7 @@ fn paint(painter: &Rc<RefCell<Painter>>, canvases: &Canvases) {
             engine.preview.mask(),
             ring_px,
             state.params.dot_diameter_mm,
+            detected_hair,
         );
         if suggestion != state.suggestion {
             if let Some(dispatch) = &p.dispatch {

@@ -348,6 +348,7 @@ mod tests {
                 }),
                 summary: "front view".into(),
                 ms: 1.0,
+                hair_rgb: Some([90, 70, 50]),
             },
         }));
         let s = s

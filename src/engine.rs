@@ -59,6 +59,7 @@ impl Detected {
             summary: d.summary(),
             advice: d.advice,
             ms: clock() - t0,
+            hair_rgb: d.hair_rgb,
         }
     }
 }

@@ -244,6 +244,7 @@ mod tests {
                 advice: vec![],
                 summary: "front view, face found".into(),
                 ms: 1.0,
+                hair_rgb: None,
             },
         }))
     }

@@ -146,6 +146,7 @@ mod tests {
                         advice: vec![Advice::LightLongHair, Advice::NoHairLoss],
                         summary: "front view, face found".into(),
                         ms: 81.5,
+                        hair_rgb: Some([31, 24, 20]),
                     },
                 },
             },

@@ -70,6 +70,9 @@ pub struct Detected {
     pub summary: String,
     /// How long detection took, ms (read by the benchmark).
     pub ms: f64,
+    /// The mean colour of the hair found on the photo (sRGB), for the shade suggestion.
+    #[serde(default)]
+    pub hair_rgb: Option<[u8; 3]>,
 }
 
 /// What detection found on a photo, ready to prefill the state.
@@ -91,6 +94,9 @@ pub struct DetectionInfo {
     /// The face's brows and mid-line (full-image px), when one was found.
     #[serde(default)]
     pub face: Option<FaceFrame>,
+    /// The mean colour of the hair found on the photo (sRGB): the shade suggestion follows it.
+    #[serde(default)]
+    pub hair_rgb: Option<[u8; 3]>,
 }
 
 /// One photo of the consultation (an angle: front, top, side, back) with everything drawn on it.
@@ -674,6 +680,7 @@ impl State {
             area_found,
             scale_source: p.px_per_mm.map(|(_, s)| s),
             face: p.face,
+            hair_rgb: p.hair_rgb,
         });
     }
 
@@ -1005,6 +1012,7 @@ mod tests {
                 advice: vec![],
                 summary: "top-down view".into(),
                 ms: 1.0,
+                hair_rgb: Some([40, 30, 25]),
             },
         }
     }

@@ -227,7 +227,7 @@ fn main() {
             points: case.path.iter().map(|&(x, y)| Point::new(x * w, y * h)).collect(),
         }];
         let mask = smp_core::region::rasterize_strokes(&area, photo.width, photo.height, 1.0);
-        if let Some(s) = smp_core::photo_stats::suggest_shade(&photo, &mask, (5.0 * case.px_per_mm) as u32, 0.6) {
+        if let Some(s) = smp_core::photo_stats::suggest_shade(&photo, &mask, (5.0 * case.px_per_mm) as u32, 0.6, None) {
             println!("{}: suggested {} ({})", case.name, SHADE_PRESETS[s.preset].name, s.reason);
         }
         // Phone-screen size: 360 px wide per picture.

@@ -184,7 +184,7 @@ impl Feat {
     }
 }
 
-fn lab_from_linear(r: f32, g: f32, b: f32) -> [f32; 3] {
+pub(crate) fn lab_from_linear(r: f32, g: f32, b: f32) -> [f32; 3] {
     let x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.9505;
     let y = 0.2126 * r + 0.7152 * g + 0.0722 * b;
     let z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.089;

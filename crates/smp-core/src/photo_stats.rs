@@ -196,11 +196,72 @@ pub struct ShadeSuggestion {
     pub stubble_density_per_cm2: Option<f32>,
 }
 
-/// Suggest a dilution from the skin inside the area and the hair in a ring of `ring_px` around
-/// it: dark skin or dark stubble -> darker; light skin and grey or white hair -> lighter.
-/// (Without hair segmentation a dark background touching the ring reads as dark hair: keep the
-/// ring narrow, ~5 mm.)
-pub fn suggest_shade(img: &RgbaImage, mask: &Mask, ring_px: u32, dot_diameter_mm: f32) -> Option<ShadeSuggestion> {
+/// The colour of the hair detection found on the photo, as an artist names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HairTone {
+    Black,
+    DarkBrown,
+    Brown,
+    /// Blonde, light brown or red: light and warm.
+    Light,
+    /// Grey or white: light and without colour.
+    Grey,
+}
+
+impl HairTone {
+    /// Classify a mean hair colour (sRGB) by its CIE L*a*b*: lightness first, then chroma.
+    pub fn of(rgb: [u8; 3]) -> HairTone {
+        let lut = srgb_to_linear_table();
+        let [l, a, b] =
+            crate::detect::lab_from_linear(lut[rgb[0] as usize], lut[rgb[1] as usize], lut[rgb[2] as usize]);
+        let chroma = (a * a + b * b).sqrt();
+        if l < 14.0 || (l < 22.0 && chroma < 7.0) {
+            HairTone::Black
+        } else if chroma < 9.0 && l > 45.0 {
+            HairTone::Grey
+        } else if l > 52.0 || (l > 45.0 && b > 18.0) {
+            HairTone::Light
+        } else if l < 33.0 {
+            HairTone::DarkBrown
+        } else {
+            HairTone::Brown
+        }
+    }
+
+    /// Steps from the skin's preset toward lighter presets: pigment follows the hair's tone
+    /// (black hair takes a darker dilution, grey, blonde or light brown a lighter one).
+    fn shade_steps(self) -> i32 {
+        match self {
+            HairTone::Black => -1,
+            HairTone::DarkBrown => 0,
+            HairTone::Brown | HairTone::Light | HairTone::Grey => 1,
+        }
+    }
+
+    pub fn words(self) -> &'static str {
+        match self {
+            HairTone::Black => "black hair",
+            HairTone::DarkBrown => "dark brown hair",
+            HairTone::Brown => "brown hair",
+            HairTone::Light => "blonde or light hair",
+            HairTone::Grey => "grey or white hair",
+        }
+    }
+}
+
+/// Suggest a dilution from the skin inside the area and the hair: dark skin or dark hair ->
+/// darker; light skin and grey, blonde or white hair -> lighter. `detected_hair` is the mean
+/// colour of the hair detection labelled on the whole photo; when it is known it decides the
+/// hair's part. Without it, the hair is read from a ring of `ring_px` around the area (there a
+/// dark background touching the ring reads as dark hair: keep the ring narrow, ~5 mm). The ring
+/// always gives the stubble's tone for the density that matches it.
+pub fn suggest_shade(
+    img: &RgbaImage,
+    mask: &Mask,
+    ring_px: u32,
+    dot_diameter_mm: f32,
+    detected_hair: Option<[u8; 3]>,
+) -> Option<ShadeSuggestion> {
     let rect = mask.bounding_rect();
     if rect.is_empty() {
         return None;
@@ -274,7 +335,12 @@ pub fn suggest_shade(img: &RgbaImage, mask: &Mask, ring_px: u32, dot_diameter_mm
         ("light skin", 2)
     };
     let mut reason = tone.to_string();
-    if share(dark) > 0.25 {
+    if let Some(hair) = detected_hair.map(HairTone::of) {
+        preset += hair.shade_steps();
+        reason.push_str(", ");
+        reason.push_str(hair.words());
+        reason.push_str(" on the photo");
+    } else if share(dark) > 0.25 {
         preset -= 1;
         reason.push_str(", dark hair around the area");
     } else if share(grey) > 0.25 {
@@ -322,7 +388,7 @@ mod tests {
                 mask.data[y * 300 + x] = 255;
             }
         }
-        let s = suggest_shade(&img, &mask, 20, 0.6).unwrap();
+        let s = suggest_shade(&img, &mask, 20, 0.6, None).unwrap();
         let density = s.stubble_density_per_cm2.expect("stubble around");
         // Render at that density and compare the area's mean tone with the stubble's.
         let mut pv = crate::Preview::new(img.clone(), 300, 1);
@@ -432,13 +498,52 @@ mod tests {
                 }
             })
         };
-        let light_grey = suggest_shade(&photo([235, 205, 190, 255], [250, 250, 250, 255]), &mask, 10, 0.6).unwrap();
-        let dark_dark = suggest_shade(&photo([110, 75, 55, 255], [15, 12, 10, 255]), &mask, 10, 0.6).unwrap();
+        let light_grey =
+            suggest_shade(&photo([235, 205, 190, 255], [250, 250, 250, 255]), &mask, 10, 0.6, None).unwrap();
+        let dark_dark = suggest_shade(&photo([110, 75, 55, 255], [15, 12, 10, 255]), &mask, 10, 0.6, None).unwrap();
         assert!(light_grey.preset > dark_dark.preset, "{light_grey:?} vs {dark_dark:?}");
         assert_eq!(dark_dark.preset, 0);
         assert!(light_grey.reason.contains("grey"));
         // Pure black hair around is not stubble; no density is suggested from it.
         assert_eq!(dark_dark.stubble_density_per_cm2, None);
-        assert!(suggest_shade(&photo([1, 1, 1, 255], [1, 1, 1, 255]), &Mask::new(120, 120), 10, 0.6).is_none());
+        assert!(suggest_shade(&photo([1, 1, 1, 255], [1, 1, 1, 255]), &Mask::new(120, 120), 10, 0.6, None).is_none());
+    }
+
+    #[test]
+    fn hair_tones_are_named_as_an_artist_would() {
+        assert_eq!(HairTone::of([12, 10, 10]), HairTone::Black);
+        assert_eq!(HairTone::of([45, 42, 40]), HairTone::Black);
+        assert_eq!(HairTone::of([60, 42, 30]), HairTone::DarkBrown);
+        assert_eq!(HairTone::of([105, 75, 50]), HairTone::Brown);
+        assert_eq!(HairTone::of([200, 170, 110]), HairTone::Light);
+        assert_eq!(HairTone::of([190, 188, 186]), HairTone::Grey);
+        assert_eq!(HairTone::of([240, 240, 240]), HairTone::Grey);
+    }
+
+    #[test]
+    fn detected_hair_decides_over_a_dark_background_in_the_ring() {
+        // Light skin in the area; around it a black background (as in a studio photo of a bald
+        // top). The ring alone reads it as dark hair; detection says the hair is grey.
+        let mut mask = Mask::new(120, 120);
+        for y in 30..90 {
+            for x in 30..90 {
+                mask.data[y * 120 + x] = 255;
+            }
+        }
+        let img = RgbaImage::from_fn(120, 120, |x, y| {
+            if (30..90).contains(&x) && (30..90).contains(&y) {
+                [225, 190, 170, 255]
+            } else {
+                [8, 8, 8, 255]
+            }
+        });
+        let ring_only = suggest_shade(&img, &mask, 10, 0.6, None).unwrap();
+        let grey = suggest_shade(&img, &mask, 10, 0.6, Some([185, 183, 180])).unwrap();
+        let black = suggest_shade(&img, &mask, 10, 0.6, Some([14, 12, 12])).unwrap();
+        assert!(ring_only.reason.contains("dark hair around"), "{ring_only:?}");
+        assert!(grey.preset > ring_only.preset, "{grey:?} vs {ring_only:?}");
+        assert!(grey.reason.contains("grey or white hair on the photo"), "{grey:?}");
+        assert!(black.preset < grey.preset);
+        assert!(black.reason.contains("black hair"), "{black:?}");
     }
 }
