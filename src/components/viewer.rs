@@ -18,7 +18,7 @@ use crate::platform::window;
 use crate::state::{time_caption, Action, State, Tool};
 use crate::view::{image_from_view, image_px_per_view_px, ViewBox};
 use crate::zoom::{ViewZoom, ZoomAction, KEY_PAN_STEP, KEY_ZOOM_STEP};
-use smp_core::hairline_design::GUIDE_LEVELS_MM;
+use smp_core::hairline_design::{MidLine, GUIDE_LEVELS_MM};
 
 #[derive(Properties, PartialEq)]
 pub struct ViewerProps {
@@ -506,6 +506,7 @@ fn mm_guide(s: &State, handle_r: f32) -> Option<Html> {
     let top = axis.at(0.0, (GUIDE_LEVELS_MM[2] + 10.0) * ppm);
     let brow = face.brow_mid;
     let font = handle_r * 2.0;
+    let photo_size = s.photo.as_ref().map(|p| (p.full_width as f32, p.full_height as f32));
     Some(html! {
         <g class="mm-guide" id="mm-guide" data-brow-x={brow.x.to_string()} data-brow-y={brow.y.to_string()}
             data-up-x={axis.up.x.to_string()} data-up-y={axis.up.y.to_string()} data-px-per-mm={ppm.to_string()}>
@@ -513,12 +514,13 @@ fn mm_guide(s: &State, handle_r: f32) -> Option<Html> {
             <line class="guide-mid" x1={brow.x.to_string()} y1={brow.y.to_string()} x2={top.x.to_string()} y2={top.y.to_string()} />
             { for GUIDE_LEVELS_MM.iter().map(|&mm| {
                 let (a, b) = (axis.at(-half_width, mm * ppm), axis.at(half_width, mm * ppm));
-                let label = axis.at(half_width + 0.6 * font, mm * ppm);
+                let label = guide_label_place(&axis, half_width, mm * ppm, font, photo_size);
                 html! {
                     <g class={classes!("guide-level", (mm == GUIDE_LEVELS_MM[1]).then_some("usual"))}>
                         <line data-guide-mm={mm.to_string()} x1={a.x.to_string()} y1={a.y.to_string()}
                             x2={b.x.to_string()} y2={b.y.to_string()} />
-                        <text x={label.x.to_string()} y={(label.y + 0.35 * font).to_string()}
+                        <text x={label.at.x.to_string()} y={(label.at.y + 0.35 * font).to_string()}
+                            text-anchor={label.anchor} data-guide-label={mm.to_string()}
                             font-size={font.to_string()}>{ format!("{:.0} cm", mm / 10.0) }</text>
                     </g>
                 }
@@ -529,11 +531,94 @@ fn mm_guide(s: &State, handle_r: f32) -> Option<Html> {
     })
 }
 
+/// Where a guide level's label goes (full-image px) and how it is anchored.
+struct GuideLabel {
+    at: Point,
+    anchor: &'static str,
+}
+
+/// A guide level's label inside the photo: beyond the band's right end, else beyond its left
+/// end, else just inside the band's right end, else wherever it is pulled into the photo. A
+/// front photo often shows the head to its edges, where a label beyond the band would be cut.
+fn guide_label_place(
+    axis: &MidLine,
+    half_width_px: f32,
+    height_px: f32,
+    font_px: f32,
+    photo_size: Option<(f32, f32)>,
+) -> GuideLabel {
+    // "10 cm" is about 2.7 ems wide in the page's font.
+    let text_w = 2.8 * font_px;
+    let gap = 0.6 * font_px;
+    let candidates = [
+        (axis.at(half_width_px + gap, height_px), "start"),
+        (axis.at(-half_width_px - gap, height_px), "end"),
+        (axis.at(half_width_px - gap, height_px - 0.7 * font_px), "end"),
+    ];
+    let Some((width, height)) = photo_size else {
+        let (at, anchor) = candidates[0];
+        return GuideLabel { at, anchor };
+    };
+    let span = |at: Point, anchor: &str| if anchor == "end" { (at.x - text_w, at.x) } else { (at.x, at.x + text_w) };
+    let inside = |at: Point, anchor: &str| {
+        let (x0, x1) = span(at, anchor);
+        x0 >= 0.0 && x1 <= width && at.y >= font_px && at.y + 0.5 * font_px <= height
+    };
+    if let Some(&(at, anchor)) = candidates.iter().find(|(at, anchor)| inside(*at, anchor)) {
+        return GuideLabel { at, anchor };
+    }
+    let (at, anchor) = candidates[2];
+    let x = at.x.clamp(text_w.min(width), width);
+    let y = at.y.clamp(font_px.min(height), (height - 0.5 * font_px).max(0.0));
+    GuideLabel { at: Point::new(x, y), anchor }
+}
+
 fn view_box_fn(pane: &NodeRef) -> impl Fn() -> Option<ViewBox> {
     let pane = pane.clone();
     move || {
         let el = pane.cast::<Element>()?;
         let r = el.get_bounding_client_rect();
         Some(ViewBox { left: r.left(), top: r.top(), width: r.width(), height: r.height() })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span(l: &GuideLabel, font: f32) -> (f32, f32) {
+        let w = 2.8 * font;
+        if l.anchor == "end" {
+            (l.at.x - w, l.at.x)
+        } else {
+            (l.at.x, l.at.x + w)
+        }
+    }
+
+    #[test]
+    fn guide_labels_stay_inside_the_photo() {
+        let font = 20.0;
+        // Brows in the middle of a 1000 px wide photo; the band reaches 400 px each side.
+        let axis = MidLine::vertical(500.0);
+        let axis = MidLine { origin: Point::new(500.0, 700.0), ..axis };
+        // Room on the right of the band (a wide photo): beyond its right end.
+        let wide = guide_label_place(&axis, 300.0, 320.0, font, Some((1000.0, 1000.0)));
+        assert_eq!(wide.anchor, "start");
+        assert!(wide.at.x > 800.0);
+        // The band reaches the photo's edges: the label goes inside its right end.
+        for (half, size) in [(480.0, (1000.0, 1000.0)), (600.0, (1000.0, 1000.0)), (400.0, (900.0, 1000.0))] {
+            let l = guide_label_place(&axis, half, 320.0, font, Some(size));
+            let (x0, x1) = span(&l, font);
+            assert!(x0 >= 0.0 && x1 <= size.0, "{half} {size:?}: {x0}..{x1}");
+            assert!((font..=size.1).contains(&l.at.y), "{half} {size:?}: y {}", l.at.y);
+        }
+        // The head sits at the photo's right edge: beyond the band's left end.
+        let right = MidLine { origin: Point::new(800.0, 700.0), ..axis };
+        let l = guide_label_place(&right, 250.0, 320.0, font, Some((1000.0, 1000.0)));
+        assert_eq!(l.anchor, "end");
+        assert!(span(&l, font).0 >= 0.0 && l.at.x < 550.0);
+        // A level above the photo's top is pulled into it.
+        let l = guide_label_place(&axis, 600.0, 900.0, font, Some((1000.0, 1000.0)));
+        assert!(l.at.y >= font);
     }
 }
