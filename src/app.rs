@@ -523,19 +523,7 @@ pub fn App() -> Html {
                         preview_ref={canvases.preview.clone()} outline_ref={canvases.outline.clone()}
                         before_ref={canvases.before.clone()} detail_ref={canvases.detail.after.clone()}
                         before_detail_ref={canvases.detail.before.clone()} />
-                    if let Some(busy) = &s.busy {
-                        <div class="busy" role="status" id="busy"><span class="spinner"></span>{ busy }
-                            if let Some(step) = &s.busy_step { <span class="step" id="busy-step">{ step }</span> }
-                        </div>
-                    }
-                    if let Some(n) = &s.notice {
-                        <div id="notice" role={if n.kind == NoticeKind::Error { "alert" } else { "status" }}
-                            class={classes!("notice", (n.kind == NoticeKind::Error).then_some("error"))}>
-                            <span>{ &n.text }</span>
-                            <button type="button" class="link" onclick={act(Action::DismissNotice)}>{ "Dismiss" }</button>
-                        </div>
-                    }
-                    { detection_panel(s) }
+                    // The photo's own controls sit right under it (in view on a laptop).
                     if has_photo {
                         <div class="compare-bar">
                             <button type="button" id="hold-original" class="button"
@@ -567,6 +555,19 @@ pub fn App() -> Html {
                             }
                         </div>
                     }
+                    if let Some(busy) = &s.busy {
+                        <div class="busy" role="status" id="busy"><span class="spinner"></span>{ busy }
+                            if let Some(step) = &s.busy_step { <span class="step" id="busy-step">{ step }</span> }
+                        </div>
+                    }
+                    if let Some(n) = &s.notice {
+                        <div id="notice" role={if n.kind == NoticeKind::Error { "alert" } else { "status" }}
+                            class={classes!("notice", (n.kind == NoticeKind::Error).then_some("error"))}>
+                            <span>{ &n.text }</span>
+                            <button type="button" class="link" onclick={act(Action::DismissNotice)}>{ "Dismiss" }</button>
+                        </div>
+                    }
+                    { detection_panel(s) }
                 </section>
                 <aside class="panel">
                     <section>
