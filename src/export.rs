@@ -143,9 +143,11 @@ impl ExportOptions {
 
 /// Panels of sequences and contact sheets are at most this long on their long side (sheet px).
 pub const PANEL_LONG_SIDE_PX: u32 = 2000;
-/// A sheet has at most this many pixels (a 12 MP pair fits; 4 bytes each in the worker, the
-/// transfer and the canvas).
-pub const MAX_SHEET_PIXELS: u64 = 36_000_000;
+/// A sheet has at most this many pixels: iOS Safari refuses canvases over 4096 x 4096 px
+/// (16,777,216), and each pixel is 4 bytes in the worker, the transfer and the canvas. A pair of
+/// 12 MP photos is scaled to about 0.69 (two 2,900 x 2,100 panels: still more than a print
+/// needs); pairs of up to ~8 MP photos stay full size.
+pub const MAX_SHEET_PIXELS: u64 = 16_777_216;
 /// And at most this many px on a side (browsers' canvas limit).
 pub const MAX_SHEET_SIDE_PX: u32 = 16_384;
 
@@ -624,11 +626,11 @@ mod tests {
     }
 
     #[test]
-    fn a_12_mp_pair_is_full_size_side_by_side() {
-        let l = pair_layout(&angle(4000, 3000, "Front"));
+    fn a_4_mp_pair_is_full_size_side_by_side() {
+        let l = pair_layout(&angle(2400, 1800, "Front"));
         assert!(!l.downscaled);
         let [before, after] = [&l.panels[0], &l.panels[1]];
-        assert_eq!((before.image.w, before.image.h, after.image.w, after.image.h), (4000, 3000, 4000, 3000));
+        assert_eq!((before.image.w, before.image.h, after.image.w, after.image.h), (2400, 1800, 2400, 1800));
         assert_eq!(before.image.y, after.image.y, "side by side");
         assert!(after.image.x >= before.image.right());
         assert!(!before.simulated() && after.simulated());
@@ -639,6 +641,10 @@ mod tests {
 
     #[test]
     fn a_pair_too_large_for_a_canvas_is_downscaled_and_says_so() {
+        // A 12 MP pair would be 35 MP: over iOS Safari's canvas limit.
+        let l = pair_layout(&angle(4000, 3000, "Front"));
+        assert!(l.downscaled);
+        assert!(l.width as u64 * l.height as u64 <= 4096 * 4096, "{}x{}", l.width, l.height);
         let l = pair_layout(&angle(8000, 6000, "Front"));
         assert!(l.downscaled);
         assert!(l.width as u64 * l.height as u64 <= MAX_SHEET_PIXELS, "{}x{}", l.width, l.height);
@@ -699,8 +705,10 @@ mod tests {
         // Two angles of different shapes: each row as tall as its photo, panels centred.
         let l = contact_sheet_layout(&[angle(3000, 4000, "Front"), angle(4000, 3000, "Top")]);
         assert!(!l.downscaled || l.panels.iter().all(|p| p.image.w.max(p.image.h) <= PANEL_LONG_SIDE_PX));
-        assert_eq!((l.panels[0].image.w, l.panels[0].image.h), (1500, 2000));
-        assert_eq!((l.panels[2].image.w, l.panels[2].image.h), (2000, 1500));
+        // At most 2000 px, and scaled alike only as far as the sheet's limit needs.
+        let (p0, p2) = (l.panels[0].image, l.panels[2].image);
+        assert!(p0.h <= 2000 && p0.h >= 1800 && p2.w == p0.h, "{p0:?} {p2:?}");
+        assert!((p0.w as f64 / p0.h as f64 - 0.75).abs() < 0.002 && (p2.h as f64 / p2.w as f64 - 0.75).abs() < 0.002);
         assert!(l.panels[0].image.x > l.panels[2].image.x, "the narrow panel is centred in its column");
         no_overlap(&l);
     }
