@@ -327,6 +327,7 @@ pub fn App() -> Html {
             dispatch,
             unavailable: Rc::new(RefCell::new(None)),
             latest: Rc::new(RefCell::new(None)),
+            slot: Rc::new(RefCell::new(None)),
         })
     };
     {

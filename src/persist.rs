@@ -16,9 +16,10 @@ use crate::engine::WorkError;
 use crate::platform::download::save_blob;
 use crate::platform::files::read_all;
 use crate::platform::store::{save_error, Store};
+use crate::platform::tabs::{held_slots, hold_slot, own_slot, remember_slot};
 use crate::platform::worker::WorkerClient;
 use crate::platform::{after_ms, js_error_text, set_body_attribute, window};
-use crate::saving::{reopen, Autosave, Reopened};
+use crate::saving::{new_slot_id, reopen, slot_preference, stale_slots, Autosave, Reopened};
 use crate::state::{Action, State, MAX_ANGLES};
 
 /// A consultation file larger than this is refused before reading (six photos of the largest
@@ -43,6 +44,8 @@ pub struct Saver {
     pub unavailable: Rc<RefCell<Option<String>>>,
     /// The state last given to [`Saver::schedule`].
     pub latest: Rc<RefCell<Option<State>>>,
+    /// This tab's slot in the store (see `saving::Slot`), once taken.
+    pub slot: Rc<RefCell<Option<String>>>,
 }
 
 impl Saver {
@@ -85,15 +88,47 @@ impl Saver {
             }
         };
         *self.store.borrow_mut() = Some(store.clone());
-        let restored = self.restore_from(&store).await;
+        let slot = self.take_slot(&store).await;
+        *self.slot.borrow_mut() = Some(slot.clone());
+        let restored = self.restore_from(&store, &slot).await;
         self.restoring.set(false);
         set_body_attribute("data-restored", &restored.to_string());
     }
 
+    /// This tab's slot: its own from before a reload, else the newest consultation no open tab
+    /// holds, else a new one. Old slots of closed tabs beyond the newest few are removed.
+    async fn take_slot(&self, store: &Store) -> String {
+        let slots = store.slots().await.unwrap_or_default();
+        let held = held_slots().await;
+        let is_held = |id: &str| held.as_ref().is_some_and(|h| h.iter().any(|x| x == id));
+        let mut chosen = None;
+        for id in slot_preference(own_slot().as_deref(), &slots, &is_held) {
+            // Taken, or no Web Locks (nothing to coordinate with): this one.
+            if hold_slot(&id).await != Some(false) {
+                chosen = Some(id);
+                break;
+            }
+        }
+        let slot = match chosen {
+            Some(id) => id,
+            None => {
+                let id = new_slot_id(js_sys::Math::random(), js_sys::Date::now());
+                let _ = hold_slot(&id).await;
+                id
+            }
+        };
+        remember_slot(&slot);
+        set_body_attribute("data-slot", &slot);
+        for stale in stale_slots(&slots, &slot, &is_held) {
+            let _ = store.delete_manifest(&stale).await;
+        }
+        slot
+    }
+
     /// Returns how many photos came back.
-    async fn restore_from(&self, store: &Store) -> usize {
+    async fn restore_from(&self, store: &Store, slot: &str) -> usize {
         let enable = |on: bool| self.autosave.borrow_mut().enabled = on;
-        let manifest = match store.get_manifest().await {
+        let manifest = match store.get_manifest(slot).await {
             Ok(Some(m)) => m,
             Ok(None) => {
                 enable(true);
@@ -215,6 +250,7 @@ impl Saver {
 
     async fn save(self, state: State) {
         let Some(store) = self.store.borrow().clone() else { return };
+        let Some(slot) = self.slot.borrow().clone() else { return };
         {
             let mut a = self.autosave.borrow_mut();
             if a.saving {
@@ -230,14 +266,19 @@ impl Saver {
                 store.put_photo(hash, bytes).await?;
             }
             if let Some(manifest) = &plan.manifest {
-                store.put_manifest(manifest).await?;
+                store.put_manifest(&slot, manifest, js_sys::Date::now()).await?;
             }
             if plan.clear {
-                store.delete_manifest().await?;
+                store.delete_manifest(&slot).await?;
             }
             let stored = self.autosave.borrow().stored_photos.clone();
             if plan.clear || stored.iter().any(|h| !plan.keep.contains(h)) {
-                store.keep_only(&plan.keep).await?;
+                // Photos other tabs' consultations use stay; if one of those cannot be read
+                // (a newer page's), nothing is removed.
+                if let Some(others) = other_slots_photos(&store, &slot).await {
+                    let keep: Vec<String> = plan.keep.iter().chain(&others).cloned().collect();
+                    store.keep_only(&keep).await?;
+                }
             }
             Ok(())
         }
@@ -328,6 +369,19 @@ impl Saver {
             }
         }
     }
+}
+
+/// The photo hashes the other slots' consultations use; `None` if one cannot be read.
+async fn other_slots_photos(store: &Store, mine: &str) -> Option<Vec<String>> {
+    let mut hashes = Vec::new();
+    for slot in store.slots().await.ok()? {
+        if slot.id == mine {
+            continue;
+        }
+        let Some(bytes) = store.get_manifest(&slot.id).await.ok()? else { continue };
+        hashes.extend(read_manifest(&bytes).ok()?.angles.into_iter().map(|a| a.photo.hash));
+    }
+    Some(hashes)
 }
 
 /// The accept attribute of the consultation file input.

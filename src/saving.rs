@@ -2,7 +2,7 @@
 //! reopening a saved consultation's photos through the worker ([`reopen`], generic over the
 //! [`Offload`] so native tests run it in-line) and the autosave's bookkeeping ([`Autosave`]:
 //! what the browser's store already holds, so each photo is written once and an unchanged
-//! consultation is not written again).
+//! consultation is not written again), and which saved consultation (slot) a starting tab takes.
 
 use std::rc::Rc;
 
@@ -138,6 +138,41 @@ impl Autosave {
     }
 }
 
+/// One consultation saved in the browser's store. Each open tab of the page autosaves into a
+/// slot of its own, which it holds (a Web Lock) while it is open, so two tabs never overwrite
+/// each other's work.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Slot {
+    pub id: String,
+    /// When its manifest was last written (ms since 1970; 0 if unknown, e.g. an older page's).
+    pub saved_at_ms: f64,
+}
+
+/// How many saved consultations of closed tabs the store keeps (the newest).
+pub const KEPT_SLOTS: usize = 8;
+
+/// The slots a starting page tries to take, in order: its own from before a reload first, then
+/// the others newest first (a new tab continues the consultation last worked on). Slots that
+/// an open tab holds are left out: that tab's work stays its own.
+pub fn slot_preference(own: Option<&str>, slots: &[Slot], held: &dyn Fn(&str) -> bool) -> Vec<String> {
+    let mut others: Vec<&Slot> = slots.iter().filter(|s| Some(s.id.as_str()) != own && !held(&s.id)).collect();
+    others.sort_by(|a, b| b.saved_at_ms.total_cmp(&a.saved_at_ms).then_with(|| a.id.cmp(&b.id)));
+    own.filter(|o| !held(o)).map(str::to_string).into_iter().chain(others.into_iter().map(|s| s.id.clone())).collect()
+}
+
+/// Slots to remove: those no open tab holds beyond the newest [`KEPT_SLOTS`], never `mine`.
+pub fn stale_slots(slots: &[Slot], mine: &str, held: &dyn Fn(&str) -> bool) -> Vec<String> {
+    let mut free: Vec<&Slot> = slots.iter().filter(|s| s.id != mine && !held(&s.id)).collect();
+    free.sort_by(|a, b| b.saved_at_ms.total_cmp(&a.saved_at_ms).then_with(|| a.id.cmp(&b.id)));
+    free.into_iter().skip(KEPT_SLOTS).map(|s| s.id.clone()).collect()
+}
+
+/// A new slot's id from a random number in [0, 1) and the time.
+pub fn new_slot_id(random: f64, now_ms: f64) -> String {
+    let r = (random.clamp(0.0, 1.0) * u32::MAX as f64) as u32;
+    format!("tab-{:x}-{r:08x}", now_ms.max(0.0) as u64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,6 +181,46 @@ mod tests {
     use crate::state::{Action, State};
     use crate::test_support::now;
     use smp_core::{Point, RgbaImage};
+
+    fn slot(id: &str, saved_at_ms: f64) -> Slot {
+        Slot { id: id.into(), saved_at_ms }
+    }
+
+    #[test]
+    fn a_reload_takes_its_own_slot_and_a_new_tab_the_newest_free_one() {
+        let slots = [slot("a", 100.0), slot("b", 300.0), slot("c", 200.0), slot("current", 0.0)];
+        let nobody = |_: &str| false;
+        // A reload: its own slot first, then the rest newest first.
+        assert_eq!(slot_preference(Some("c"), &slots, &nobody), ["c", "b", "a", "current"]);
+        // A new tab while the tab of "b" is open: "b" is not touched.
+        let b_open = |id: &str| id == "b";
+        assert_eq!(slot_preference(None, &slots, &b_open), ["c", "a", "current"]);
+        // A duplicated tab carries its original's slot id, which the original holds.
+        assert_eq!(slot_preference(Some("b"), &slots, &b_open), ["c", "a", "current"]);
+        // A reload whose slot was removed meanwhile still comes first (it starts empty there).
+        assert_eq!(slot_preference(Some("gone"), &[], &nobody), ["gone"]);
+        assert!(slot_preference(None, &[], &nobody).is_empty());
+    }
+
+    #[test]
+    fn only_old_slots_of_closed_tabs_are_removed() {
+        let slots: Vec<Slot> = (0..12).map(|i| slot(&format!("s{i}"), i as f64)).collect();
+        // s0 is the oldest; s0 is this tab's, s1 is held by another tab.
+        let held = |id: &str| id == "s1";
+        let stale = stale_slots(&slots, "s0", &held);
+        // Free and not mine: s2..s11 (10 slots); the newest 8 stay, s2 and s3 go.
+        assert_eq!(stale, ["s3", "s2"]);
+        assert!(stale_slots(&slots[..5], "s0", &held).is_empty());
+    }
+
+    #[test]
+    fn new_slot_ids_differ_and_are_plain() {
+        let a = new_slot_id(0.25, 1_764_000_000_000.0);
+        let b = new_slot_id(0.75, 1_764_000_000_000.0);
+        assert_ne!(a, b);
+        assert!(a.starts_with("tab-") && a.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'), "{a}");
+        assert!(!new_slot_id(f64::NAN, f64::NAN).contains("#"));
+    }
 
     fn jpeg(w: u32, h: u32, tint: u8) -> Vec<u8> {
         crate::test_support::jpeg(w, h, 75, |x, y| [tint, (x % 200) as u8, (y % 200) as u8])

@@ -9,6 +9,7 @@ pub mod files;
 pub mod frame;
 pub mod in_worker;
 pub mod store;
+pub mod tabs;
 pub mod test_hooks;
 pub mod worker;
 

@@ -1,6 +1,7 @@
-//! The browser's own storage (IndexedDB) for the autosave: the consultation's manifest under one
-//! key, each photo's file under its content hash (written once, however often the edits are
-//! saved). Nothing leaves the device.
+//! The browser's own storage (IndexedDB) for the autosave: each tab's consultation manifest under
+//! its slot's id (and the time it was written under `<id>#at`), each photo's file under its
+//! content hash (written once, however often the edits are saved, shared by the slots). Nothing
+//! leaves the device.
 
 use js_sys::{Array, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -9,12 +10,14 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbRequest, IdbTransactionMode};
 
 use super::{js_error_text, window};
+use crate::saving::Slot;
 
 const DB_NAME: &str = "smp-tryon";
 const DB_VERSION: u32 = 1;
 const PHOTOS: &str = "photos";
 const CONSULTATION: &str = "consultation";
-const CURRENT: &str = "current";
+/// The key suffix of a slot's save time (8 bytes, f64 little-endian ms since 1970).
+const SAVED_AT: &str = "#at";
 
 /// The autosave's database.
 pub struct Store {
@@ -118,21 +121,47 @@ impl Store {
         self.get(PHOTOS, hash).await
     }
 
-    pub async fn put_manifest(&self, bytes: &[u8]) -> Result<(), String> {
-        self.put(CONSULTATION, CURRENT, bytes).await
+    /// Write a slot's manifest and the time it was written.
+    pub async fn put_manifest(&self, slot: &str, bytes: &[u8], now_ms: f64) -> Result<(), String> {
+        self.put(CONSULTATION, slot, bytes).await?;
+        self.put(CONSULTATION, &format!("{slot}{SAVED_AT}"), &now_ms.to_le_bytes()).await
     }
 
-    pub async fn get_manifest(&self) -> Result<Option<Vec<u8>>, String> {
-        self.get(CONSULTATION, CURRENT).await
+    pub async fn get_manifest(&self, slot: &str) -> Result<Option<Vec<u8>>, String> {
+        self.get(CONSULTATION, slot).await
     }
 
-    /// Remove the saved consultation (the photos go with the next [`Store::keep_only`]).
-    pub async fn delete_manifest(&self) -> Result<(), String> {
-        let request = self
-            .store(CONSULTATION, IdbTransactionMode::Readwrite)?
-            .delete(&JsValue::from_str(CURRENT))
-            .map_err(|e| js_error_text(&e))?;
-        done(&request).await.map(|_| ())
+    /// Every saved slot with the time it was written.
+    pub async fn slots(&self) -> Result<Vec<Slot>, String> {
+        let request =
+            self.store(CONSULTATION, IdbTransactionMode::Readonly)?.get_all_keys().map_err(|e| js_error_text(&e))?;
+        let keys: Array = done(&request).await?.unchecked_into();
+        let mut slots = Vec::new();
+        for key in keys.iter().filter_map(|k| k.as_string()) {
+            if key.ends_with(SAVED_AT) {
+                continue;
+            }
+            let at = self.get(CONSULTATION, &format!("{key}{SAVED_AT}")).await?;
+            let saved_at_ms = at
+                .and_then(|b| <[u8; 8]>::try_from(b.as_slice()).ok())
+                .map(f64::from_le_bytes)
+                .filter(|t| t.is_finite())
+                .unwrap_or(0.0);
+            slots.push(Slot { id: key, saved_at_ms });
+        }
+        Ok(slots)
+    }
+
+    /// Remove a slot's consultation (its photos go with the next [`Store::keep_only`]).
+    pub async fn delete_manifest(&self, slot: &str) -> Result<(), String> {
+        for key in [slot.to_string(), format!("{slot}{SAVED_AT}")] {
+            let request = self
+                .store(CONSULTATION, IdbTransactionMode::Readwrite)?
+                .delete(&JsValue::from_str(&key))
+                .map_err(|e| js_error_text(&e))?;
+            done(&request).await?;
+        }
+        Ok(())
     }
 
     /// Delete every stored photo but those with the given hashes.

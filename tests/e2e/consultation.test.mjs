@@ -22,6 +22,17 @@ async function autosavedAfter(page, action) {
   await page.waitForFunction((n) => Number(document.body.dataset.autosaved || 0) > n, n, { timeout: 30_000 });
 }
 
+/** Wait until the autosave has gone quiet (no save for 1.5 s: its pause after a change is 0.4 s). */
+async function autosaveSettled(page) {
+  let last = -1;
+  for (;;) {
+    const n = await page.evaluate(() => Number(document.body.dataset.autosaved || 0));
+    if (n === last && n > 0) return;
+    last = n;
+    await page.waitForTimeout(1500);
+  }
+}
+
 async function tabs(page) {
   return page.$$eval('.angle-tab', (els) => els.map((e) => ({ id: e.dataset.photoId, text: e.textContent, on: e.classList.contains('on') })));
 }
@@ -96,6 +107,49 @@ test('angles keep their own edits; a reload brings the whole consultation back',
     await page.waitForFunction(() => document.body.dataset.restored === '0', null, { timeout: 60_000 });
     assert.equal(await page.$('.angle-tab'), null);
     assert.equal(await page.$('#preview-canvas'), null);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('two tabs keep two consultations; a new tab takes up the one whose tab was closed', async () => {
+  const browser = await launch();
+  const restoredCount = (page) => page.waitForFunction(() => document.body.dataset.restored !== undefined, null, { timeout: 60_000 })
+    .then(() => page.evaluate(() => Number(document.body.dataset.restored)));
+  try {
+    const a = await openApp(browser.context, server.url, null, { keepSaved: true });
+    assert.equal(await restoredCount(a.page), 0);
+    await uploadPhoto(a.page, FRONT);
+    await autosaveSettled(a.page);
+    const aImage = await readCanvas(a.page);
+    // A second tab while the first is open: it starts empty and saves its own work.
+    const b = await openApp(browser.context, server.url, null, { keepSaved: true });
+    assert.equal(await restoredCount(b.page), 0, 'the open tab\'s work is not taken over');
+    await uploadPhoto(b.page, TOP);
+    await autosaveSettled(b.page);
+    const bImage = await readCanvas(b.page);
+    const [slotA, slotB] = [await a.page.getAttribute('body', 'data-slot'), await b.page.getAttribute('body', 'data-slot')];
+    assert.ok(slotA && slotB && slotA !== slotB, `slots ${slotA} / ${slotB}`);
+    // Each tab's reload brings back its own photo, not the tab saved last.
+    for (const [page, image, what] of [[a.page, aImage, 'first tab'], [b.page, bImage, 'second tab']]) {
+      await page.reload();
+      assert.equal(await restoredCount(page), 1, what);
+      await page.waitForFunction(() => Number(document.querySelector('#preview-canvas')?.dataset.frames || 0) > 0 && !document.querySelector('#busy'));
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      sameImage(await readCanvas(page), image, `${what} after its reload`);
+    }
+    // The first tab is closed; a new tab continues its consultation (the second is still open).
+    await a.page.close();
+    const c = await openApp(browser.context, server.url, null, { keepSaved: true });
+    assert.equal(await restoredCount(c.page), 1);
+    assert.equal(await c.page.getAttribute('body', 'data-slot'), slotA);
+    await c.page.waitForFunction(() => Number(document.querySelector('#preview-canvas')?.dataset.frames || 0) > 0 && !document.querySelector('#busy'));
+    await c.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    sameImage(await readCanvas(c.page), aImage, 'the closed tab\'s consultation in a new tab');
+    // The second tab's photo is still stored (the first's clean-up kept it).
+    await b.page.reload();
+    assert.equal(await restoredCount(b.page), 1);
+    assert.deepEqual([...a.problems, ...b.problems, ...c.problems], []);
   } finally {
     await browser.close();
   }
