@@ -832,33 +832,107 @@ fn find_face(labels: &[Label], feats: &[Feat], w: usize, h: usize) -> Option<(Po
 /// The eyes (image-left first) and the brows' y, in grid px, as `find_face` gives them.
 type GridEyes = (Point, Point, f32);
 
-/// Brows above the eyes' centres, in eye distances (BlazeFace gives no brow keypoint).
+/// Brows above the eyes' centres, in eye distances, when they are not found in the photo
+/// (BlazeFace gives no brow keypoint).
 const BROWS_ABOVE_EYES: f32 = 0.3;
+/// Where [`find_brows`] looks for a brow above each eye, in eye distances above its centre.
+const BROW_SEARCH: std::ops::Range<f32> = 0.15..0.6;
+/// How much lower (L* + chroma) than the forehead just above it a brow must be.
+const BROW_MIN_CONTRAST: f32 = 6.0;
+
+/// What the learned face detector found, in grid px.
+struct LearnedFaces {
+    /// The eyes (image-left first) and the brows' y of the best face seen from the front.
+    eyes: Option<GridEyes>,
+    /// A face zone for every face confirmed well enough ([`crate::face::FoundFace::zone`]),
+    /// as (x0, y0, x1, y1).
+    zones: Vec<[f32; 4]>,
+    /// A face seen in profile (on both looks, even one not sure enough for a zone): a side view.
+    profile_seen: bool,
+}
 
 /// The learned detector's faces in grid px: the eyes (image-left first) and the brows' y of the
 /// best one seen from the front, as `find_face` gives them, and a face zone for every face found
 /// (profiles too): the model's box widened by 15 % on each side and lowered by 25 % (the chin),
 /// from the brows down (a front face: the hairline rule then takes the forehead), or from 0.15 box
-/// heights above the box (any other face: its forehead), as (x0, y0, x1, y1).
-fn learned_faces(photo: &RgbaImage, grid: &RgbaImage) -> (Option<GridEyes>, Vec<[f32; 4]>) {
+/// heights above the box (any other face: its forehead), as (x0, y0, x1, y1). The brows are
+/// looked for in the photo ([`find_brows`]), else placed [`BROWS_ABOVE_EYES`] above the eyes.
+fn learned_faces(photo: &RgbaImage, grid: &RgbaImage, feats: &[Feat]) -> LearnedFaces {
     let s = grid.width as f32 / photo.width.max(1) as f32;
-    let mut eyes = None;
-    let mut zones = Vec::new();
+    let (w, h) = (grid.width as usize, grid.height as usize);
+    let mut found_faces = LearnedFaces { eyes: None, zones: Vec::new(), profile_seen: false };
     for found in crate::face::find_faces_from(photo, grid) {
         let f = found.face;
+        found_faces.profile_seen |= !found.frontal;
+        if !found.zone {
+            continue;
+        }
         let (x0, y0, bw, bh) = (f.xmin * s, f.ymin * s, f.width * s, f.height * s);
         // A face not seen from the front: its forehead, up to about where a hairline would be.
         let mut top = y0 - 0.15 * bh;
-        if found.frontal && eyes.is_none() {
+        if found.frontal && found_faces.eyes.is_none() {
             let (a, b) = (f.keypoints[crate::face::RIGHT_EYE].scaled(s), f.keypoints[crate::face::LEFT_EYE].scaled(s));
             let (l, r) = if a.x <= b.x { (a, b) } else { (b, a) };
-            let brow_y = 0.5 * (l.y + r.y) - BROWS_ABOVE_EYES * l.distance(r);
+            let brows_above = find_brows(feats, w, h, l, r).unwrap_or(BROWS_ABOVE_EYES);
+            let brow_y = 0.5 * (l.y + r.y) - brows_above * l.distance(r);
             top = brow_y.max(y0);
-            eyes = Some((l, r, brow_y));
+            found_faces.eyes = Some((l, r, brow_y));
         }
-        zones.push([x0 - 0.15 * bw, top, x0 + 1.15 * bw, y0 + 1.25 * bh]);
+        found_faces.zones.push([x0 - 0.15 * bw, top, x0 + 1.15 * bw, y0 + 1.25 * bh]);
     }
-    (eyes, zones)
+    found_faces
+}
+
+/// The brows' top line above a face's eyes (`l`, `r`: centres, grid px, image-left first), in eye
+/// distances above the eyes' centres, found in the photo. Above each eye, a band across the eye
+/// half an eye distance long is scored by L* + chroma (brows are darker or greyer than the skin,
+/// on any skin tone) at heights from [`BROW_SEARCH`]'s top down: the brow's top is the first
+/// height where the band, and the band 0.05 eye distances below it, are at least
+/// [`BROW_MIN_CONTRAST`] below the brightest band within 0.15 eye distances above (the forehead
+/// right above the brow). `None` (the caller estimates) unless both brows are found, at about
+/// the same height.
+fn find_brows(feats: &[Feat], w: usize, h: usize, l: Point, r: Point) -> Option<f32> {
+    let ed = l.distance(r);
+    if feats.len() != w * h || ed.is_nan() || ed < 8.0 {
+        return None;
+    }
+    let along = Point::new((r.x - l.x) / ed, (r.y - l.y) / ed);
+    let up = Point::new(along.y, -along.x);
+    // The band `t` eye distances above an eye: the mean of L* + chroma.
+    let band = |eye: Point, t: f32| -> Option<f32> {
+        let mut sum = 0.0;
+        for k in 0..9 {
+            let a = (k as f32 / 8.0 - 0.5) * 0.5 * ed;
+            let (x, y) = (eye.x + along.x * a + up.x * t * ed, eye.y + along.y * a + up.y * t * ed);
+            if !(x >= 0.0 && y >= 0.0 && (x as usize) < w && (y as usize) < h) {
+                return None;
+            }
+            let f = &feats[y as usize * w + x as usize];
+            sum += f.l + f.chroma();
+        }
+        Some(sum / 9.0)
+    };
+    let brow_top = |eye: Point| -> Option<f32> {
+        let step = 0.02;
+        let at = |k: usize| k as f32 * step;
+        let last = ((BROW_SEARCH.end + 0.15) / step).round() as usize;
+        let profile: Vec<f32> = (0..=last).map(|k| band(eye, at(k))).collect::<Option<_>>()?;
+        let (reach, below) = ((0.15 / step).round() as usize, (0.05 / step).round() as usize);
+        (0..=last)
+            .rev()
+            .filter(|&k| BROW_SEARCH.contains(&at(k)) && k >= below)
+            .find(|&k| {
+                let forehead = profile[k..=(k + reach).min(last)].iter().copied().fold(f32::MIN, f32::max);
+                profile[k].max(profile[k - below]) <= forehead - BROW_MIN_CONTRAST
+            })
+            .map(at)
+    };
+    let (tl, tr) = (brow_top(l), brow_top(r));
+    if std::env::var_os("SMP_DETECT_DEBUG").is_some() {
+        eprintln!("brows: {tl:?} and {tr:?} eye distances above the eyes");
+    }
+    let (tl, tr) = (tl?, tr?);
+    ((tl - tr).abs() < 0.2).then_some(0.5 * (tl + tr))
 }
 
 fn in_zone(zone: &[f32; 4], x: usize, y: usize) -> bool {
@@ -936,33 +1010,23 @@ pub fn detect(photo: &RgbaImage, full_width: u32, full_height: u32) -> Detection
 
     // The learned face detector first (face.rs): a face seen from the front gives the eyes, the
     // brows and a face zone that is never treated. The classical eye search otherwise.
-    let (learned_eyes, face_zones) = learned_faces(photo, &grid);
+    let LearnedFaces { eyes: learned_eyes, zones: face_zones, profile_seen } = learned_faces(photo, &grid, &feats);
     let face = learned_eyes.or_else(|| find_face(&labels, &feats, w, h));
     let in_face_zone = |i: usize| face_zones.iter().any(|z| in_zone(z, i % w, i / w));
     let mut advice = Vec::new();
     // View.
     let touches_bottom_skin = (0..w).filter(|&x| labels[(h - 1) * w + x] == Label::Skin).count() > w / 12;
-    let symmetry = {
-        let cx = (0..n).filter(|&i| head[i]).map(|i| (i % w) as f32).sum::<f32>() / head_count as f32;
-        let mut both = 0usize;
-        for i in 0..n {
-            if head[i] {
-                let mx = (2.0 * cx - (i % w) as f32).round();
-                if mx >= 0.0 && (mx as usize) < w && head[(i / w) * w + mx as usize] {
-                    both += 1;
-                }
-            }
-        }
-        both as f32 / head_count as f32
-    };
+    // A front face: a front view; a profile: a side view; neither, and no skin at the photo's
+    // bottom edge: the scalp seen from above (top); else the head's back, the neck at the bottom
+    // (a side view shows a profile to the face detector, a front view a face).
     let view = if face.is_some() {
         View::Front
+    } else if profile_seen {
+        View::Side
     } else if !touches_bottom_skin {
         View::Top
-    } else if symmetry > 0.88 {
-        View::Back
     } else {
-        View::Side
+        View::Back
     };
 
     // Skin in the learned face zones is face (after the view: the neck's skin tells it).
@@ -1218,6 +1282,80 @@ mod tests {
         }
         let top = d.hairline.unwrap().points[2];
         assert!(top.y < eye_mid.y - ed, "{top:?}");
+    }
+
+    /// A synthetic face on the grid: even skin, a dark pupil at each eye, and brows (dark, grey
+    /// bands half an eye distance wide) whose tops are `brows_top` eye distances above the eyes
+    /// (`None`: no brow on that side).
+    fn face_feats(w: usize, h: usize, l: Point, r: Point, brows_top: [Option<f32>; 2]) -> Vec<Feat> {
+        let ed = l.distance(r);
+        let skin = Feat { l: 68.0, a: 18.0, b: 16.0, tex: 0.5 };
+        let mut feats = vec![skin; w * h];
+        for (eye, top) in [(l, brows_top[0]), (r, brows_top[1])] {
+            for y in 0..h {
+                for x in 0..w {
+                    let (dx, dy) = (x as f32 + 0.5 - eye.x, eye.y - (y as f32 + 0.5));
+                    let pupil = dx * dx + dy * dy < (0.08 * ed).powi(2);
+                    let brow = top.is_some_and(|t| dx.abs() < 0.3 * ed && dy <= t * ed && dy > (t - 0.1) * ed);
+                    if pupil || brow {
+                        feats[y * w + x] = Feat { l: 30.0, a: 4.0, b: 5.0, tex: 2.0 };
+                    }
+                }
+            }
+        }
+        feats
+    }
+
+    #[test]
+    fn brows_are_found_above_the_eyes_or_left_to_the_estimate() {
+        let (w, h) = (160, 140);
+        let (l, r) = (Point::new(50.0, 80.0), Point::new(110.0, 80.0));
+        for top in [0.2f32, 0.35, 0.5] {
+            let feats = face_feats(w, h, l, r, [Some(top), Some(top)]);
+            let found = find_brows(&feats, w, h, l, r).expect("both brows");
+            assert!((found - top).abs() <= 0.04, "brows at {top}, found {found}");
+        }
+        // No brows (bare skin, the pupils only), one brow missing, or brows at clearly different
+        // heights: not found, so the caller uses its estimate.
+        for tops in [[None, None], [Some(0.35), None], [Some(0.2), Some(0.5)]] {
+            assert_eq!(find_brows(&face_feats(w, h, l, r, tops), w, h, l, r), None, "{tops:?}");
+        }
+        // Eyes at the grid's edge (the band leaves the grid) or on top of each other: no panic.
+        let feats = face_feats(w, h, l, r, [Some(0.35), Some(0.35)]);
+        assert_eq!(find_brows(&feats, w, h, Point::new(2.0, 3.0), Point::new(60.0, 3.0)), None);
+        assert_eq!(find_brows(&feats, w, h, l, l), None);
+    }
+
+    #[test]
+    fn the_brows_of_a_tilted_face_with_closed_eyes_are_found_near_the_eyes() {
+        // hl03: the model's eye keypoints sit just above the closed lids and the fair brows just
+        // above them (about 0.1-0.2 eye distances, not the 0.3 the estimate assumed), so the
+        // hairline rule starts lower and more of the bald top is marked.
+        let img = crate::shared_photo("hl03_front_L6_15-Front.jpg");
+        let d = detect(&img, img.width, img.height);
+        let f = d.face.expect("the face");
+        let ed = f.left_eye.distance(f.right_eye);
+        let eyes_y = 0.5 * (f.left_eye.y + f.right_eye.y);
+        let brows_above = (eyes_y - f.brow_mid.y) / ed;
+        assert!((0.08..0.25).contains(&brows_above), "{brows_above}");
+    }
+
+    #[test]
+    fn the_view_of_unambiguous_shared_photos() {
+        // A face seen from the front, profiles (hl13 with a beard, hl16 with full hair), a bald
+        // top seen from above with nothing at the bottom edge, a shaved back of the head with the
+        // neck at the bottom.
+        for (file, view) in [
+            ("hl03_front_L6_15-Front.jpg", View::Front),
+            ("neg01_front_portrait_astronaut.png", View::Front),
+            ("hl13_right_L5_26-Right.jpg", View::Side),
+            ("hl16_left_L2_28-Left.jpg", View::Side),
+            ("hl21_top_L5_13-Top-Down.jpg", View::Top),
+            ("hl19_back_L5_7-Back.jpg", View::Back),
+        ] {
+            let img = crate::shared_photo(file);
+            assert_eq!(detect(&img, img.width, img.height).view, Some(view), "{file}");
+        }
     }
 
     #[test]
