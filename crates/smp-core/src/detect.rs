@@ -447,14 +447,21 @@ fn segment(feats: &[Feat], w: usize, h: usize) -> Option<Vec<Label>> {
                     && x < w * 4 / 5
                     && y > h / 6
                     && y < h * 4 / 5
-                    && f.tex < tex_ref
+                    && f.tex < 1.5 * tex_ref
                     && f.l > median_l
                     && f.chroma() < 40.0
                     && warm
             })
             .collect();
-        let (ids, sizes) = components(&erode(&central, w, h, 1), w, h);
+        // Smooth: below the median texture first; if that is too small too, up to 1.5 times it
+        // (a scalp filling the photo sets the median texture itself).
+        let smooth: Vec<bool> = (0..n).map(|i| central[i] && feats[i].tex < tex_ref).collect();
+        let (mut ids, mut sizes) = components(&erode(&smooth, w, h, 1), w, h);
         biggest = (1..sizes.len()).max_by_key(|&c| sizes[c]).unwrap_or(0);
+        if sizes[biggest] < n / 100 {
+            (ids, sizes) = components(&erode(&central, w, h, 1), w, h);
+            biggest = (1..sizes.len()).max_by_key(|&c| sizes[c]).unwrap_or(0);
+        }
         (ids, sizes)
     };
     if sizes[biggest] < n / 100 {
@@ -935,6 +942,56 @@ fn find_brows(feats: &[Feat], w: usize, h: usize, l: Point, r: Point) -> Option<
     ((tl - tr).abs() < 0.2).then_some(0.5 * (tl + tr))
 }
 
+/// A head of hair and no skin (a full head of hair from behind or above), for photos where no
+/// skin is found: one region unlike the photo's border ring (more than 20 L*a*b* units from the
+/// ring's median colour) that holds at least 15 % of the photo, lies in its middle (centroid in
+/// the middle 40 % across and 60 % down), touches the ring on under a quarter of it, is not
+/// skin-coloured, and is busier than the ring (strands against a plain background). A landscape,
+/// a flat picture or a wall has no such region.
+fn is_head_of_hair(feats: &[Feat], w: usize, h: usize) -> bool {
+    let n = w * h;
+    if feats.len() != n || w < 16 || h < 16 {
+        return false;
+    }
+    let ring_width = (w.min(h) / 40).max(2);
+    let in_ring = |i: usize| {
+        let (x, y) = (i % w, i / w);
+        x < ring_width || y < ring_width || x + ring_width >= w || y + ring_width >= h
+    };
+    let ring: Vec<usize> = (0..n).filter(|&i| in_ring(i)).collect();
+    let median = |c: usize| {
+        let mut v: Vec<f32> = ring.iter().map(|&i| feats[i].vec()[c]).collect();
+        v.sort_by(f32::total_cmp);
+        v[v.len() / 2]
+    };
+    let ring_lab = [median(0), median(1), median(2)];
+    let unlike: Vec<bool> =
+        feats.iter().map(|f| (0..3).map(|c| (f.vec()[c] - ring_lab[c]).powi(2)).sum::<f32>() > 20.0 * 20.0).collect();
+    let (ids, sizes) = components(&erode(&unlike, w, h, 1), w, h);
+    let Some(biggest) = (1..sizes.len()).max_by_key(|&c| sizes[c]) else { return false };
+    let region: Vec<usize> = (0..n).filter(|&i| ids[i] as usize == biggest).collect();
+    let count = region.len() as f32;
+    let (cx, cy) = region.iter().fold((0.0, 0.0), |(x, y), &i| (x + (i % w) as f32, y + (i / w) as f32));
+    let (cx, cy) = (cx / count / w as f32, cy / count / h as f32);
+    let touching = region.iter().filter(|&&i| in_ring(i)).count() as f32 / ring.len() as f32;
+    let skin_like = region.iter().map(|&i| skin_prior(&feats[i])).sum::<f32>() / count;
+    let tex = |pixels: &mut dyn Iterator<Item = usize>, len: f32| pixels.map(|i| feats[i].tex).sum::<f32>() / len;
+    let (region_tex, ring_tex) =
+        (tex(&mut region.iter().copied(), count), tex(&mut ring.iter().copied(), ring.len() as f32));
+    if std::env::var_os("SMP_DETECT_DEBUG").is_some() {
+        eprintln!(
+            "head of hair? share {:.2} centre ({cx:.2},{cy:.2}) touching {touching:.2} skin-like {skin_like:.2} texture {region_tex:.2} vs ring {ring_tex:.2}",
+            count / n as f32
+        );
+    }
+    count >= 0.15 * n as f32
+        && (0.3..0.7).contains(&cx)
+        && (0.2..0.8).contains(&cy)
+        && touching < 0.25
+        && skin_like < 0.3
+        && region_tex > 1.5 * ring_tex
+}
+
 fn in_zone(zone: &[f32; 4], x: usize, y: usize) -> bool {
     let (x, y) = (x as f32 + 0.5, y as f32 + 0.5);
     x >= zone[0] && x < zone[2] && y >= zone[1] && y < zone[3]
@@ -980,7 +1037,10 @@ pub fn detect(photo: &RgbaImage, full_width: u32, full_height: u32) -> Detection
     let n = w * h;
     let feats = features(&grid);
     let Some(mut labels) = segment(&feats, w, h) else {
-        return empty(vec![Advice::NoHead]);
+        // No skin to start from: a head of hair seen from behind or above (no scalp showing),
+        // or no head at all.
+        let advice = if is_head_of_hair(&feats, w, h) { Advice::NoHairLoss } else { Advice::NoHead };
+        return empty(vec![advice]);
     };
     // Grid px -> full-image px.
     let to_full = full_width as f32 / gw as f32;
@@ -1356,6 +1416,44 @@ mod tests {
             let img = crate::shared_photo(file);
             assert_eq!(detect(&img, img.width, img.height).view, Some(view), "{file}");
         }
+    }
+
+    #[test]
+    fn a_head_of_hair_without_skin_is_a_head_with_no_hair_loss() {
+        // Dark, busy hair filling the middle of a plain light wall: no skin to start from, but a
+        // head, and no scalp showing.
+        let (w, h) = (300u32, 300u32);
+        let hair = RgbaImage::from_fn(w, h, |x, y| {
+            let (dx, dy) = (x as f32 - 150.0, (y as f32 - 140.0) / 1.2);
+            let n = (hash3(11, x as u64, y as u64) % 70) as u8;
+            if dx * dx + dy * dy < 100.0 * 100.0 {
+                [35 + n, 33 + n, 32 + n, 255]
+            } else {
+                [228, 228, 226, 255]
+            }
+        });
+        let d = detect(&hair, w, h);
+        assert_eq!(d.advice, vec![Advice::NoHairLoss]);
+        assert!(d.area.is_empty());
+        // hl20: full grey hair from behind (the neck hardly shows) was "no head found".
+        let img = crate::shared_photo("hl20_back_L3_40-Back.jpg");
+        let d = detect(&img, img.width, img.height);
+        assert_eq!(d.advice, vec![Advice::NoHairLoss]);
+        assert!(d.area.is_empty());
+    }
+
+    #[test]
+    fn a_shaved_head_in_a_grey_cast_photo_is_found() {
+        // hl10: a shaved head from the side in a photo with a grey cast: too little skin-coloured
+        // skin for the skin seed; the fallback seed (the smooth, warm, lighter middle) finds it.
+        let img = crate::shared_photo("hl10_left_L7_15-Left.jpg");
+        let d = detect(&img, img.width, img.height);
+        assert!(!d.advice.contains(&Advice::NoHead), "{:?}", d.advice);
+        assert_eq!(d.view, Some(View::Side));
+        assert!(d.area.coverage() > 0.02, "{}", d.area.coverage());
+        // The top of the head (a third down, in the middle) is scalp.
+        let m = d.area.resample(img.width, img.height);
+        assert!(m.get(img.width / 2, img.height / 6) > 128);
     }
 
     #[test]
