@@ -1193,7 +1193,11 @@ pub fn detect(photo: &RgbaImage, full_width: u32, full_height: u32) -> Detection
     if let Some(hc) = hair_rgb {
         let lut = srgb_to_linear_table();
         let [hl, _ha, hb] = lab_from_linear(lut[hc[0] as usize], lut[hc[1] as usize], lut[hc[2] as usize]);
-        let light = hl > 52.0 || (hl > 45.0 && hb > 18.0);
+        // Light, and not clearly darker than the skin: ash-dark dots show through light hair, and
+        // "hair" much darker than the skin is no light hair (on a shaved scalp in a grey-cast
+        // photo the stubble is both light and darker than the skin).
+        let skin_l = skin_rgb.map(|c| lab_from_linear(lut[c[0] as usize], lut[c[1] as usize], lut[c[2] as usize])[0]);
+        let light = (hl > 52.0 || (hl > 45.0 && hb > 18.0)) && skin_l.is_none_or(|sl| hl > sl - 10.0);
         // Long: hair reaches below the eyes (front) or makes most of the head.
         let hair_low = (0..n).filter(|&i| labels[i] == Label::Hair).map(|i| i / w).max().unwrap_or(0);
         let long = match face {
@@ -1454,6 +1458,40 @@ mod tests {
         // The top of the head (a third down, in the middle) is scalp.
         let m = d.area.resample(img.width, img.height);
         assert!(m.get(img.width / 2, img.height / 6) > 128);
+    }
+
+    /// A head from above: a skin disc (radius `skin_r` of the head's) inside a busy hair rim of
+    /// the given colour, on a blue-grey floor.
+    fn head_with_hair(skin: [u8; 3], hair: [u8; 3], skin_r: f32) -> RgbaImage {
+        let (w, h) = (400u32, 300u32);
+        let (cx, cy, r) = (200.0, 150.0, 300.0 * 0.4);
+        RgbaImage::from_fn(w, h, |x, y| {
+            let d = ((x as f32 - cx).powi(2) + (y as f32 - cy).powi(2)).sqrt();
+            let n = (hash3(13, x as u64, y as u64) % 50) as u8;
+            if d < r * skin_r {
+                [skin[0], skin[1], skin[2], 255]
+            } else if d < r {
+                [hair[0].saturating_add(n) - 25, hair[1].saturating_add(n) - 25, hair[2].saturating_add(n) - 25, 255]
+            } else {
+                [70, 85, 110, 255]
+            }
+        })
+    }
+
+    #[test]
+    fn light_hair_covering_the_head_gets_advice_unless_darker_than_the_skin() {
+        // Light grey hair over most of the head, a little skin: light hair worn long.
+        let grey = head_with_hair([200, 150, 130], [175, 172, 168], 0.45);
+        let d = detect(&grey, 400, 300);
+        assert!(d.advice.contains(&Advice::LightLongHair), "{:?}", d.advice);
+        // The same "light" (L* > 52) hair, on skin much lighter than it: not light hair for
+        // the dots (and on hl10, a shaved head in a grey-cast photo, the stubble is that).
+        let darker = head_with_hair([250, 215, 200], [150, 146, 142], 0.45);
+        let d = detect(&darker, 400, 300);
+        assert!(!d.advice.contains(&Advice::LightLongHair), "{:?}", d.advice);
+        let img = crate::shared_photo("hl10_left_L7_15-Left.jpg");
+        let d = detect(&img, img.width, img.height);
+        assert!(!d.advice.contains(&Advice::LightLongHair), "{:?}", d.advice);
     }
 
     #[test]
