@@ -893,10 +893,10 @@ fn learned_faces(photo: &RgbaImage, grid: &RgbaImage, feats: &[Feat]) -> Learned
 /// The brows' top line above a face's eyes (`l`, `r`: centres, grid px, image-left first), in eye
 /// distances above the eyes' centres, found in the photo. Above each eye, a band across the eye
 /// half an eye distance long is scored by L* + chroma (brows are darker or greyer than the skin,
-/// on any skin tone) at heights from [`BROW_SEARCH`]'s top down: the brow's top is the first
-/// height where the band, and the band 0.05 eye distances below it, are at least
-/// [`BROW_MIN_CONTRAST`] below the brightest band within 0.15 eye distances above (the forehead
-/// right above the brow). `None` (the caller estimates) unless both brows are found, at about
+/// on any skin tone) at heights within [`BROW_SEARCH`]: a height is dark when the band there, and
+/// the band 0.05 eye distances below it, are at least [`BROW_MIN_CONTRAST`] below the brightest
+/// band within 0.15 eye distances above (the forehead right above the brow). The brow is the
+/// dark run nearest the eye (a fringe higher up is not a brow) and its top the run's top. `None` (the caller estimates) unless both brows are found, at about
 /// the same height.
 fn find_brows(feats: &[Feat], w: usize, h: usize, l: Point, r: Point) -> Option<f32> {
     let ed = l.distance(r);
@@ -925,18 +925,19 @@ fn find_brows(feats: &[Feat], w: usize, h: usize, l: Point, r: Point) -> Option<
         let last = ((BROW_SEARCH.end + 0.15) / step).round() as usize;
         let profile: Vec<f32> = (0..=last).map(|k| band(eye, at(k))).collect::<Option<_>>()?;
         let (reach, below) = ((0.15 / step).round() as usize, (0.05 / step).round() as usize);
-        (0..=last)
-            .rev()
-            .filter(|&k| BROW_SEARCH.contains(&at(k)) && k >= below)
-            .find(|&k| {
-                let forehead = profile[k..=(k + reach).min(last)].iter().copied().fold(f32::MIN, f32::max);
-                profile[k].max(profile[k - below]) <= forehead - BROW_MIN_CONTRAST
-            })
-            .map(at)
+        let dark = |k: usize| {
+            let forehead = profile[k..=(k + reach).min(last)].iter().copied().fold(f32::MIN, f32::max);
+            k >= below
+                && BROW_SEARCH.contains(&at(k))
+                && profile[k].max(profile[k - below]) <= forehead - BROW_MIN_CONTRAST
+        };
+        // The band nearest the eye (a fringe higher up is not a brow), up to its top.
+        let first = (0..=last).find(|&k| dark(k))?;
+        Some(at((first..=last).take_while(|&k| dark(k)).last().unwrap_or(first)))
     };
     let (tl, tr) = (brow_top(l), brow_top(r));
     if std::env::var_os("SMP_DETECT_DEBUG").is_some() {
-        eprintln!("brows: {tl:?} and {tr:?} eye distances above the eyes");
+        eprintln!("brows: {tl:?} and {tr:?} eye distances above the eyes at {l:?} {r:?} (grid px)");
     }
     let (tl, tr) = (tl?, tr?);
     ((tl - tr).abs() < 0.2).then_some(0.5 * (tl + tr))
@@ -1379,6 +1380,17 @@ mod tests {
             let found = find_brows(&feats, w, h, l, r).expect("both brows");
             assert!((found - top).abs() <= 0.04, "brows at {top}, found {found}");
         }
+        // A fringe low on the forehead (dark across the whole face, 0.5-0.65 eye distances up)
+        // is not taken for the brows below it.
+        let mut fringed = face_feats(w, h, l, r, [Some(0.3), Some(0.3)]);
+        for (i, f) in fringed.iter_mut().enumerate() {
+            let up = (l.y - (i / w) as f32 - 0.5) / l.distance(r);
+            if (0.5..0.65).contains(&up) {
+                *f = Feat { l: 25.0, a: 5.0, b: 8.0, tex: 3.0 };
+            }
+        }
+        let found = find_brows(&fringed, w, h, l, r).expect("both brows under the fringe");
+        assert!((found - 0.3).abs() <= 0.04, "{found}");
         // No brows (bare skin, the pupils only), one brow missing, or brows at clearly different
         // heights: not found, so the caller uses its estimate.
         for tops in [[None, None], [Some(0.35), None], [Some(0.2), Some(0.5)]] {
