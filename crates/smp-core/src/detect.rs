@@ -896,8 +896,10 @@ fn learned_faces(photo: &RgbaImage, grid: &RgbaImage, feats: &[Feat]) -> Learned
 /// on any skin tone) at heights within [`BROW_SEARCH`]: a height is dark when the band there, and
 /// the band 0.05 eye distances below it, are at least [`BROW_MIN_CONTRAST`] below the brightest
 /// band within 0.15 eye distances above (the forehead right above the brow). The brow is the
-/// dark run nearest the eye (a fringe higher up is not a brow) and its top the run's top. `None` (the caller estimates) unless both brows are found, at about
-/// the same height.
+/// dark run nearest the eye (a fringe higher up is not a brow) and its top the run's top. `None`
+/// (the caller estimates) unless both brows are found within 0.1 eye distances of each other
+/// (measured across the eye line, level brows are level even on a tilted face; one brow found at
+/// the other's lid is not).
 fn find_brows(feats: &[Feat], w: usize, h: usize, l: Point, r: Point) -> Option<f32> {
     let ed = l.distance(r);
     if feats.len() != w * h || ed.is_nan() || ed < 8.0 {
@@ -940,7 +942,7 @@ fn find_brows(feats: &[Feat], w: usize, h: usize, l: Point, r: Point) -> Option<
         eprintln!("brows: {tl:?} and {tr:?} eye distances above the eyes at {l:?} {r:?} (grid px)");
     }
     let (tl, tr) = (tl?, tr?);
-    ((tl - tr).abs() < 0.2).then_some(0.5 * (tl + tr))
+    ((tl - tr).abs() <= 0.1).then_some(0.5 * (tl + tr))
 }
 
 /// A head of hair and no skin (a full head of hair from behind or above), for photos where no
