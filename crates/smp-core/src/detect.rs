@@ -995,6 +995,22 @@ fn is_head_of_hair(feats: &[Feat], w: usize, h: usize) -> bool {
         && region_tex > 1.5 * ring_tex
 }
 
+/// The highest row (grid px) reached by the skin regions that touch the photo's bottom edge
+/// (`h` if none does).
+fn bottom_skin_reach(labels: &[Label], w: usize, h: usize) -> f32 {
+    if labels.len() != w * h || h == 0 {
+        return h as f32;
+    }
+    let skin: Vec<bool> = labels.iter().map(|&l| l == Label::Skin).collect();
+    let (ids, sizes) = components(&skin, w, h);
+    let mut at_bottom = vec![false; sizes.len()];
+    for x in 0..w {
+        at_bottom[ids[(h - 1) * w + x] as usize] = true;
+    }
+    at_bottom[0] = false;
+    (0..w * h).find(|&i| at_bottom[ids[i] as usize]).map_or(h, |i| i / w) as f32
+}
+
 fn in_zone(zone: &[f32; 4], x: usize, y: usize) -> bool {
     let (x, y) = (x as f32 + 0.5, y as f32 + 0.5);
     x >= zone[0] && x < zone[2] && y >= zone[1] && y < zone[3]
@@ -1079,15 +1095,19 @@ pub fn detect(photo: &RgbaImage, full_width: u32, full_height: u32) -> Detection
     let mut advice = Vec::new();
     // View.
     let touches_bottom_skin = (0..w).filter(|&x| labels[(h - 1) * w + x] == Label::Skin).count() > w / 12;
-    // A front face: a front view; a profile: a side view; neither, and no skin at the photo's
-    // bottom edge: the scalp seen from above (top); else the head's back, the neck at the bottom
-    // (a side view shows a profile to the face detector, a front view a face).
+    // A front face: a front view; a profile: a side view (a side view shows a profile to the
+    // face detector). Neither, and no skin at the photo's bottom edge: the scalp seen from above
+    // (top). Skin at the bottom edge: a forehead under a head tilted toward the camera (a front
+    // view without a face) when that skin runs on, unbroken, into the top third of the head (the
+    // bald top), else a neck, which the hair at the nape separates from the scalp (back).
     let view = if face.is_some() {
         View::Front
     } else if profile_seen {
         View::Side
     } else if !touches_bottom_skin {
         View::Top
+    } else if bottom_skin_reach(&labels, w, h) < top as f32 + (bottom - top) as f32 / 3.0 {
+        View::Front
     } else {
         View::Back
     };
@@ -1422,7 +1442,8 @@ mod tests {
     fn the_view_of_unambiguous_shared_photos() {
         // A face seen from the front, profiles (hl13 with a beard, hl16 with full hair), a bald
         // top seen from above with nothing at the bottom edge, a shaved back of the head with the
-        // neck at the bottom.
+        // neck at the bottom, and a bald top with the forehead below it (the face out of the
+        // photo: no face found).
         for (file, view) in [
             ("hl03_front_L6_15-Front.jpg", View::Front),
             ("neg01_front_portrait_astronaut.png", View::Front),
@@ -1430,6 +1451,7 @@ mod tests {
             ("hl16_left_L2_28-Left.jpg", View::Side),
             ("hl21_top_L5_13-Top-Down.jpg", View::Top),
             ("hl19_back_L5_7-Back.jpg", View::Back),
+            ("hl04_front_L6_2-Front.jpg", View::Front),
         ] {
             let img = crate::shared_photo(file);
             assert_eq!(detect(&img, img.width, img.height).view, Some(view), "{file}");
