@@ -10,13 +10,13 @@
 //!
 //! On that labelling:
 //! - **face**: first the learned face detector ([`crate::face`], MediaPipe's BlazeFace): a face
-//!   seen from the front gives the eyes (brows 0.3 eye distances above them) and a face zone that
-//!   is never treated; a profile gives a face zone only. Without one: dark holes inside the skin
-//!   that pair up as eyes (and brows above them);
+//!   seen from the front gives the eyes (brows found in the photo above them, else 0.3 eye
+//!   distances up) and a face zone that is never treated; a profile gives a face zone only.
+//!   Without one: dark holes inside the skin that pair up as eyes (and brows above them);
 //! - **scale**: eye distance (63 mm between pupils) when a face is found, else the head's width
 //!   (~155 mm);
-//! - **view**: front (a face), top (the scalp surrounded, no neck), back or side (by the head's
-//!   left-right symmetry);
+//! - **view**: front (a face, or skin at the bottom edge running into the top of the head: a
+//!   forehead), side (a profile), top (no skin at the bottom edge), back (a neck at the bottom);
 //! - **treatable area**: scalp skin that is not face (in front views above the suggested
 //!   hairline), plus thinning zones where skin shows between hairs;
 //! - **hairline** (front views): the mid-frontal point 80 mm above the brows (70 aggressive,
