@@ -1336,6 +1336,10 @@ mod tests {
         }
         let d = detect(&synthetic_head(64, 64), 0, 0);
         assert_eq!(d.advice, vec![Advice::NoHead]);
+        assert!(!is_head_of_hair(&[], 0, 0) && !is_head_of_hair(&[Feat::default(); 3], 20, 20));
+        assert_eq!(bottom_skin_reach(&[], 0, 0), 0.0);
+        assert_eq!(bottom_skin_reach(&[Label::Skin; 6], 3, 2), 0.0);
+        assert_eq!(bottom_skin_reach(&[Label::Skin, Label::Hair, Label::Hair, Label::Skin], 2, 2), 1.0);
     }
 
     #[test]
@@ -1422,6 +1426,9 @@ mod tests {
         let feats = face_feats(w, h, l, r, [Some(0.35), Some(0.35)]);
         assert_eq!(find_brows(&feats, w, h, Point::new(2.0, 3.0), Point::new(60.0, 3.0)), None);
         assert_eq!(find_brows(&feats, w, h, l, l), None);
+        assert_eq!(find_brows(&feats, w, h, Point::new(f32::NAN, 80.0), r), None);
+        assert_eq!(find_brows(&feats, w, h, l, Point::new(f32::INFINITY, 80.0)), None);
+        assert_eq!(find_brows(&feats[1..], w, h, l, r), None);
     }
 
     #[test]
