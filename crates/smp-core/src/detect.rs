@@ -16,7 +16,8 @@
 //! - **scale**: eye distance (63 mm between pupils) when a face is found, else the head's width
 //!   (~155 mm);
 //! - **view**: front (a face, or skin at the bottom edge running into the top of the head: a
-//!   forehead), side (a profile), top (no skin at the bottom edge), back (a neck at the bottom);
+//!   forehead), side (a profile), top (the head ends above the bottom edge), back (a neck or
+//!   hair at the bottom);
 //! - **treatable area**: scalp skin that is not face (in front views above the suggested
 //!   hairline), plus thinning zones where skin shows between hairs;
 //! - **hairline** (front views): the mid-frontal point 80 mm above the brows (70 aggressive,
@@ -1095,17 +1096,30 @@ pub fn detect(photo: &RgbaImage, full_width: u32, full_height: u32) -> Detection
     let mut advice = Vec::new();
     // View.
     let touches_bottom_skin = (0..w).filter(|&x| labels[(h - 1) * w + x] == Label::Skin).count() > w / 12;
+    let touches_bottom_head = (0..w).filter(|&x| head[(h - 1) * w + x]).count() > w / 12;
+    if std::env::var_os("SMP_DETECT_DEBUG").is_some() {
+        let share = |f: &dyn Fn(usize) -> bool| (0..w).filter(|&x| f((h - 1) * w + x)).count() as f32 / w as f32;
+        eprintln!(
+            "view: bottom edge head {:.3} skin {:.3}; bottom skin reaches {:.2} of the head",
+            share(&|i| head[i]),
+            share(&|i| labels[i] == Label::Skin),
+            (bottom_skin_reach(&labels, w, h) - top as f32) / (bottom - top).max(1) as f32
+        );
+    }
     // A front face: a front view; a profile: a side view (a side view shows a profile to the
-    // face detector). Neither, and no skin at the photo's bottom edge: the scalp seen from above
-    // (top). Skin at the bottom edge: a forehead under a head tilted toward the camera (a front
-    // view without a face) when that skin runs on, unbroken, into the top third of the head (the
-    // bald top), else a neck, which the hair at the nape separates from the scalp (back).
+    // face detector). Neither, and the head does not reach the photo's bottom edge: the scalp
+    // seen from above, the neck hidden under it (top). Skin at the bottom edge: a forehead under
+    // a head tilted toward the camera (a front view without a face) when that skin runs on,
+    // unbroken, into the top third of the head (the bald top), else a neck, which the hair at the
+    // nape separates from the scalp (back); only hair (or too little skin) there: back.
     let view = if face.is_some() {
         View::Front
     } else if profile_seen {
         View::Side
-    } else if !touches_bottom_skin {
+    } else if !touches_bottom_head {
         View::Top
+    } else if !touches_bottom_skin {
+        View::Back
     } else if bottom_skin_reach(&labels, w, h) < top as f32 + (bottom - top) as f32 / 3.0 {
         View::Front
     } else {
