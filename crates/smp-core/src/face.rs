@@ -893,13 +893,18 @@ pub struct FoundFace {
     pub face: FaceBox,
     /// Seen from the front ([`FaceBox::is_frontal`]): its eye keypoints give a scale.
     pub frontal: bool,
+    /// Confirmed well enough to be left out as a face zone: a front face, or a profile whose
+    /// crop scores at least [`CONFIRM_SCORE_PROFILE`]. A profile the crop scores at least
+    /// [`CONFIRM_SCORE`] only is kept for the view (a side view) and never changes the area.
+    pub zone: bool,
 }
 
 /// Faces in `photo`, in its px, best first: each detection on the whole photo is looked at again
 /// on a square crop [`CONFIRM_CROP`] face widths wide around it (which also places the keypoints
 /// more precisely: the face is larger in the model's input). A frontal one is kept if the crop
 /// finds a face there scoring at least [`CONFIRM_SCORE`], any other (a profile, a face turned
-/// away) if it scores at least [`CONFIRM_SCORE_PROFILE`].
+/// away) if it scores at least [`CONFIRM_SCORE_PROFILE`], as a view hint only (`zone` false) if
+/// it scores at least [`CONFIRM_SCORE`] and neither look sees it from the front.
 ///
 /// On the 26 shared photos the first look also finds bald scalps (top-down views, 0.50-0.60),
 /// ears and profiles; the crop rejects the scalps, and the geometry tells the six real front
@@ -945,9 +950,12 @@ pub fn find_faces_from(photo: &RgbaImage, small: &RgbaImage) -> Vec<FoundFace> {
         if c.is_frontal() && f.score >= CONFIRM_SCORE {
             // The crop's keypoints if they still look frontal (a face cut by the photo's edge can
             // lose its keypoints on the crop), else the first look's.
-            out.push(FoundFace { face: if f.is_frontal() { f } else { c }, frontal: true });
+            out.push(FoundFace { face: if f.is_frontal() { f } else { c }, frontal: true, zone: true });
         } else if f.score >= CONFIRM_SCORE_PROFILE {
-            out.push(FoundFace { face: f, frontal: f.is_frontal() && c.is_frontal() });
+            out.push(FoundFace { face: f, frontal: f.is_frontal() && c.is_frontal(), zone: true });
+        } else if f.score >= CONFIRM_SCORE && !c.is_frontal() && !f.is_frontal() {
+            // A profile seen on both looks, less surely: a hint of a side view only.
+            out.push(FoundFace { face: f, frontal: false, zone: false });
         }
     }
     out
