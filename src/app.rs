@@ -4,7 +4,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use smp_core::detect::ScaleSource;
+use smp_core::detect::{ScaleSource, View};
 use smp_core::{RenderParams, TimeState, SHADE_PRESETS};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -694,6 +694,9 @@ pub fn App() -> Html {
                                 if let Some(cm) = photo_width_cm { { format!(" (photo ≈ {cm:.0} cm wide)") } }
                                 { match s.detection.as_ref().and_then(|d| d.scale_source) {
                                     Some(ScaleSource::EyeDistance) if s.measure.is_none() => " from the distance between the eyes (≈63 mm; ±10 %).",
+                                    // Side views measure the head from front to back (detect.rs).
+                                    Some(ScaleSource::HeadWidth) if s.measure.is_none() && s.detection.as_ref().and_then(|d| d.view) == Some(View::Side) =>
+                                        " from the head's length, front to back (≈19.5 cm; ±15 %): measure a known distance to be exact.",
                                     Some(ScaleSource::HeadWidth) if s.measure.is_none() => " from the head's width (≈15.5 cm; ±15 %): measure a known distance to be exact.",
                                     _ => "",
                                 } }
