@@ -412,8 +412,10 @@ fn erode(on: &[bool], w: usize, h: usize, r: usize) -> Vec<bool> {
 /// grid px, or None when there is no model or the mask cannot be trusted on this photo: it calls
 /// (almost) the whole frame person or (almost) nothing. (On the 26 shared photos, close-ups of
 /// scalps included, it covers the head well: 52-98 % of the frame; clothes count as person.)
-fn person_on_grid(photo: &RgbaImage, w: usize, h: usize) -> Option<Vec<f32>> {
-    let mask = crate::segment::person_mask(photo)?;
+/// `image`: the grid itself (its ≤ 256 px are enough for the model's 256x256 input, and cheaper
+/// to stretch than the working copy), or any copy of the photo.
+fn person_on_grid(image: &RgbaImage, w: usize, h: usize) -> Option<Vec<f32>> {
+    let mask = crate::segment::person_mask(image)?;
     let share = mask.person_share();
     if !(PERSON_SHARE_MIN..=PERSON_SHARE_MAX).contains(&share) {
         if std::env::var_os("SMP_DETECT_DEBUG").is_some() {
@@ -972,7 +974,7 @@ pub fn detect(photo: &RgbaImage, full_width: u32, full_height: u32) -> Detection
     let (w, h) = (gw as usize, gh as usize);
     let n = w * h;
     let feats = features(&grid);
-    let person = person_on_grid(photo, w, h);
+    let person = person_on_grid(&grid, w, h);
     let Some(mut labels) = segment(&feats, w, h, person.as_deref()) else {
         return empty(vec![Advice::NoHead]);
     };
