@@ -1,15 +1,23 @@
-"""BlazeFace short-range (MediaPipe, Apache-2.0) -> crates/smp-core/models/blazeface.bin, and the
-comparison of our Rust inference against MediaPipe's own face detection.
+"""BlazeFace short-range and selfie segmentation (MediaPipe, Apache-2.0) ->
+crates/smp-core/models/blazeface.bin and selfie.bin, and the comparison of our Rust inference
+against MediaPipe's own face detection and selfie segmentation.
 
 Run through scripts/face-model (it makes the venv and downloads the wheel from PyPI).
 
-  face-model.py convert WHEEL OUT.bin       write the compact weight file
+  face-model.py convert WHEEL FACE.bin SELFIE.bin
+                                            write the compact weight files
   face-model.py check WHEEL OURS.json INPUTS_DIR PHOTO...
                                             MediaPipe's detections (mediapipe.solutions.face_detection,
                                             model_selection=0) compared with ours (from
                                             examples/face_check.rs): on the same 128x128 inputs,
                                             and on the whole photos (see check())
   face-model.py reference IMAGE             MediaPipe's detections for one image, as JSON
+  face-model.py check-selfie WHEEL INPUTS_DIR PHOTO...
+                                            MediaPipe's selfie segmentation (model_selection=0) on
+                                            our 256x256 inputs against our masks (both written by
+                                            examples/selfie_check.rs), see check_selfie()
+  face-model.py selfie-reference IMAGE X Y...
+                                            MediaPipe's mask of a 256x256 image at the given px
 
 The weight file (little-endian) is a list of ops over numbered activation tensors, with the
 fp16 weights exactly as the .tflite stores them (its DEQUANTIZE ops are folded into the op that
@@ -17,8 +25,10 @@ uses them):
 
   b"SMPNN\\x01\\0\\0"
   u32 tensor count, then per tensor u32 h, w, c (the NHWC shape without the batch; tensor 0 is
-      the 128x128x3 input; a [1, N, K] tensor is stored as h=1, w=N, c=K)
-  u32 output count, u32 ids (regressors [896x16], then scores [896x1])
+      the input, 128x128x3 for BlazeFace, 256x256x3 for the selfie model; a [1, N, K] tensor is
+      stored as h=1, w=N, c=K)
+  u32 output count, u32 ids (BlazeFace: regressors [896x16], then scores [896x1]; selfie: the
+      256x256x1 person probability)
   u32 op count, then per op u32 kind and its fields:
     1 conv     in out kh kw stride pad(0 same, 1 valid) act(0 none, 1 relu)
                f16 weights [out_c][kh][kw][in_c], f16 bias [out_c]
@@ -30,6 +40,14 @@ uses them):
     7 reshape  in out
     8 concat   n, n x in, out (along the flattened tensor: every input has batch 1 and the
                concatenation axis is the first non-batch one with a leading 1 or the whole)
+  and, used by the selfie model only (BlazeFace's file is unchanged by them):
+    9 hardswish in out                  x * relu6(x + 3) / 6
+   10 logistic  in out                  1 / (1 + exp(-x))
+   11 mul       a b out act             b is a's shape or [1, 1, c] (one factor per channel)
+   12 avgpool   in out kh kw stride pad (the mean over the window's px inside the input)
+   13 resize    in out align_corners half_pixel_centers (bilinear, TFLite's RESIZE_BILINEAR)
+   14 deconv    in out kh kw stride pad f16 weights [out_c][kh][kw][in_c], f16 bias [out_c]
+               (MediaPipe's custom Convolution2DTransposeBias: a transposed convolution + bias)
 """
 
 import hashlib
@@ -41,29 +59,50 @@ import zipfile
 
 TFLITE_IN_WHEEL = "mediapipe/modules/face_detection/face_detection_short_range.tflite"
 TFLITE_SHA256 = "bbff11cebd1eb27a1e004cae0b0e63ec8c551cbf34a4451148b4908b8db3eca8"
+SELFIE_IN_WHEEL = "mediapipe/modules/selfie_segmentation/selfie_segmentation.tflite"
+SELFIE_SHA256 = "9ee168ec7c8f2a16c56fe8e1cfbc514974cbbb7e434051b455635f1bd1462f5c"
 
 
-def read_tflite(wheel):
+def read_tflite(wheel, member=TFLITE_IN_WHEEL, sha256=TFLITE_SHA256):
     with zipfile.ZipFile(wheel) as z:
-        data = z.read(TFLITE_IN_WHEEL)
+        data = z.read(member)
     digest = hashlib.sha256(data).hexdigest()
-    if digest != TFLITE_SHA256:
-        sys.exit(f"{TFLITE_IN_WHEEL}: sha256 {digest}, expected {TFLITE_SHA256}")
+    if digest != sha256:
+        sys.exit(f"{member}: sha256 {digest}, expected {sha256}")
     return data
 
 
-def convert(wheel, out_path):
+def convert(wheel, face_path, selfie_path):
+    def face_outputs(shape, outputs):
+        regressors = [t for t in outputs if shape(t) == [1, 896, 16]]
+        scores = [t for t in outputs if shape(t) == [1, 896, 1]]
+        assert len(regressors) == 1 and len(scores) == 1, [shape(t) for t in outputs]
+        return [regressors[0], scores[0]]
+
+    def selfie_outputs(shape, outputs):
+        assert len(outputs) == 1 and shape(outputs[0]) == [1, 256, 256, 1], [shape(t) for t in outputs]
+        return outputs
+
+    convert_model(read_tflite(wheel), [1, 128, 128, 3], face_outputs, face_path)
+    convert_model(read_tflite(wheel, SELFIE_IN_WHEEL, SELFIE_SHA256), [1, 256, 256, 3], selfie_outputs, selfie_path)
+
+
+def convert_model(buf, input_shape, pick_outputs, out_path):
+    """Writes the op list of the .tflite `buf` (one input of `input_shape`; `pick_outputs(shape,
+    outputs)` orders and checks the outputs)."""
     import numpy as np
     import tflite
 
-    buf = read_tflite(wheel)
     model = tflite.Model.GetRootAsModel(buf, 0)
     graph = model.Subgraphs(0)
     names = {v: k for k, v in tflite.BuiltinOperator.__dict__.items() if not k.startswith("_")}
 
     def opname(op):
         code = model.OperatorCodes(op.OpcodeIndex())
-        return names[max(code.BuiltinCode(), code.DeprecatedBuiltinCode())]
+        builtin = max(code.BuiltinCode(), code.DeprecatedBuiltinCode())
+        if builtin == tflite.BuiltinOperator.CUSTOM:
+            return "CUSTOM:" + code.CustomCode().decode()
+        return names[builtin]
 
     def shape(t):
         return [int(d) for d in graph.Tensors(t).ShapeAsNumpy()]
@@ -100,7 +139,7 @@ def convert(wheel, out_path):
         return ids[t][0]
 
     inputs = [int(x) for x in graph.InputsAsNumpy()]
-    assert len(inputs) == 1 and shape(inputs[0]) == [1, 128, 128, 3], shape(inputs[0])
+    assert len(inputs) == 1 and shape(inputs[0]) == input_shape, shape(inputs[0])
     act_id(inputs[0])
     ops = []
     activation = {0: 0, 1: 1}
@@ -162,19 +201,44 @@ def convert(wheel, out_path):
             assert o.Axis() == 1 and o.FusedActivationFunction() == 0
             assert all(len(shape(t)) == 3 for t in ins + [out])
             ops.append(struct.pack(f"<{3 + len(ins)}I", 8, len(ins), *[act_id(t) for t in ins], act_id(out)))
+        elif name == "HARD_SWISH":
+            ops.append(struct.pack("<3I", 9, act_id(ins[0]), act_id(out)))
+        elif name == "LOGISTIC":
+            ops.append(struct.pack("<3I", 10, act_id(ins[0]), act_id(out)))
+        elif name == "MUL":
+            o = tflite.MulOptions()
+            o.Init(opt.Bytes, opt.Pos)
+            sa, sb = shape(ins[0]), shape(ins[1])
+            assert sa == shape(out) and (sb == sa or sb == [1, 1, 1, sa[3]]), (sa, sb)
+            ops.append(struct.pack("<5I", 11, act_id(ins[0]), act_id(ins[1]), act_id(out), act_code(o.FusedActivationFunction())))
+        elif name == "AVERAGE_POOL_2D":
+            o = tflite.Pool2DOptions()
+            o.Init(opt.Bytes, opt.Pos)
+            assert o.StrideH() == o.StrideW() and o.FusedActivationFunction() == 0
+            ops.append(struct.pack("<7I", 12, act_id(ins[0]), act_id(out), o.FilterHeight(), o.FilterWidth(), o.StrideH(), o.Padding()))
+        elif name == "RESIZE_BILINEAR":
+            o = tflite.ResizeBilinearOptions()
+            o.Init(opt.Bytes, opt.Pos)
+            assert constant(ins[1]).tolist() == shape(out)[1:3], (constant(ins[1]), shape(out))
+            ops.append(struct.pack("<5I", 13, act_id(ins[0]), act_id(out), int(o.AlignCorners()), int(o.HalfPixelCenters())))
+        elif name == "CUSTOM:Convolution2DTransposeBias":
+            # Custom options: TfLiteTransposeConvParams {padding (1 same, 2 valid), stride_w, stride_h}.
+            pad_code, stride_w, stride_h = struct.unpack("<3i", bytes(op.CustomOptionsAsNumpy()))
+            assert stride_w == stride_h and pad_code in (1, 2), (pad_code, stride_w, stride_h)
+            w, b = weights(ins[1]), weights(ins[2])
+            oc, kh, kw, ic = w.shape
+            rec = struct.pack("<7I", 14, act_id(ins[0]), act_id(out), kh, kw, stride_w, 0 if pad_code == 1 else 1)
+            ops.append(rec + w.astype("<f2").tobytes() + b.astype("<f2").tobytes())
         else:
             sys.exit(f"unsupported op {name}")
-    outputs = [int(x) for x in graph.OutputsAsNumpy()]
-    regressors = [t for t in outputs if shape(t) == [1, 896, 16]]
-    scores = [t for t in outputs if shape(t) == [1, 896, 1]]
-    assert len(regressors) == 1 and len(scores) == 1, [shape(t) for t in outputs]
+    outputs = pick_outputs(shape, [int(x) for x in graph.OutputsAsNumpy()])
     tensors = sorted(ids.values())
     blob = io.BytesIO()
     blob.write(b"SMPNN\x01\x00\x00")
     blob.write(struct.pack("<I", len(tensors)))
     for _, hwc in tensors:
         blob.write(struct.pack("<3I", *hwc))
-    blob.write(struct.pack("<3I", 2, act_id(regressors[0]), act_id(scores[0])))
+    blob.write(struct.pack(f"<{1 + len(outputs)}I", len(outputs), *[act_id(t) for t in outputs]))
     blob.write(struct.pack("<I", len(ops)))
     for rec in ops:
         blob.write(rec)
@@ -277,10 +341,55 @@ def check(wheel, ours_path, inputs_dir, photos):
     return 1 if failures else 0
 
 
+def mediapipe_selfie_mask(path):
+    """MediaPipe's selfie segmentation mask (mediapipe.solutions.selfie_segmentation,
+    model_selection=0: the 256x256 general model) of an image, float32 [h][w] in 0..1. On a
+    256x256 image its ImageToTensor (stretch to 256x256, RGB to [0, 1]) and its mask resize are
+    the identity, so the mask is the network's output as is."""
+    import mediapipe as mp
+    import numpy as np
+    from PIL import Image
+
+    arr = np.asarray(Image.open(path).convert("RGB"))
+    with mp.solutions.selfie_segmentation.SelfieSegmentation(model_selection=0) as seg:
+        return np.asarray(seg.process(arr).segmentation_mask, dtype=np.float32)
+
+
+def check_selfie(wheel, inputs_dir, photos):
+    """Per photo: our 256x256 input (the stretched photo, written by examples/selfie_check.rs
+    with our mask as raw f32) through MediaPipe's selfie segmentation, against our mask: the
+    largest and the mean absolute difference of the person probability, and the share of the
+    photo each calls person (> 0.5). Exits 1 if any difference exceeds 1e-3."""
+    import numpy as np
+
+    read_tflite(wheel, SELFIE_IN_WHEEL, SELFIE_SHA256)  # the same model file we converted
+    worst = 0.0
+    failures = []
+    print(f"{'photo':40s} | max |diff| | mean |diff| | person share ref / ours")
+    for path in photos:
+        name = path.rsplit("/", 1)[-1]
+        ref = mediapipe_selfie_mask(f"{inputs_dir}/{name}.png")
+        ours = np.fromfile(f"{inputs_dir}/{name}.f32", dtype="<f4").reshape(256, 256)
+        diff = np.abs(ref - ours)
+        worst = max(worst, float(diff.max()))
+        if not diff.max() <= 1e-3:
+            failures.append(name)
+        print(f"{name:40s} | {diff.max():10.2e} | {diff.mean():11.2e} | {(ref > 0.5).mean():.3f} / {(ours > 0.5).mean():.3f}")
+    print(f"selfie masks, same input: worst difference {worst:.2e}; {'all agree' if not failures else 'MISMATCH in ' + ', '.join(failures)}")
+    return 1 if failures else 0
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "convert":
-        convert(sys.argv[2], sys.argv[3])
+        convert(sys.argv[2], sys.argv[3], sys.argv[4])
+    elif cmd == "check-selfie":
+        sys.exit(check_selfie(sys.argv[2], sys.argv[3], sys.argv[4:]))
+    elif cmd == "selfie-reference":
+        # MediaPipe's mask of one 256x256 image at the given px (for recording test numbers).
+        mask = mediapipe_selfie_mask(sys.argv[2])
+        at = [int(v) for v in sys.argv[3:]]
+        print(json.dumps([[x, y, float(mask[y, x])] for x, y in zip(at[0::2], at[1::2])]))
     elif cmd == "check":
         sys.exit(check(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:]))
     elif cmd == "reference":

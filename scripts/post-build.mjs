@@ -8,8 +8,8 @@
 //  3. index.html gets `<script type="module" src="boot-<hash>.js">` (no inline script, which
 //     the policy would block; trunk's own injection is off: inject_scripts = false);
 //  4. the .wasm file itself is removed (nothing loads it);
-//  5. the face detector's weights become `face-model-<hash>.js` (base64), which the loader
-//     imports when the first Web Worker starts.
+//  5. the face detector's and the person mask's weights become `models-<hash>.js` (base64),
+//     which the loader imports when the first Web Worker starts.
 // Runs in trunk's staging directory (TRUNK_STAGING_DIR), or on a directory given as argument.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -38,14 +38,19 @@ fs.writeFileSync(path.join(dir, wasmJs),
   `export const glueSource = ${JSON.stringify(glueSource)};\n`);
 fs.rmSync(path.join(dir, wasm[0]));
 
-// The face detector's weights as a script module of their own (imported by the loader when the
-// first worker starts, so the first paint does not wait for them).
-const face = fs.readFileSync(path.join(here, '..', 'crates', 'smp-core', 'models', 'blazeface.bin'));
-const faceJs = `face-model-${crypto.createHash('sha256').update(face).digest('hex').slice(0, 16)}.js`;
-fs.writeFileSync(path.join(dir, faceJs),
-  `// crates/smp-core/models/blazeface.bin (${face.length} bytes; MediaPipe BlazeFace short-range, Apache-2.0:\n` +
-  `// see crates/smp-core/models/NOTICE), as a script: the page's policy forbids fetch().\n` +
-  `export const faceModelBase64 = "${face.toString('base64')}";\n`);
+// The face detector's and the person mask's weights as a script module of their own (imported
+// by the loader when the first worker starts, so the first paint does not wait for them).
+const models = path.join(here, '..', 'crates', 'smp-core', 'models');
+const face = fs.readFileSync(path.join(models, 'blazeface.bin'));
+const selfie = fs.readFileSync(path.join(models, 'selfie.bin'));
+const modelsSource =
+  `// crates/smp-core/models/blazeface.bin (${face.length} bytes; MediaPipe BlazeFace short-range) and\n` +
+  `// selfie.bin (${selfie.length} bytes; MediaPipe selfie segmentation), Apache-2.0: see\n` +
+  `// crates/smp-core/models/NOTICE. As a script: the page's policy forbids fetch().\n` +
+  `export const faceModelBase64 = "${face.toString('base64')}";\n` +
+  `export const selfieModelBase64 = "${selfie.toString('base64')}";\n`;
+const faceJs = `models-${crypto.createHash('sha256').update(modelsSource).digest('hex').slice(0, 16)}.js`;
+fs.writeFileSync(path.join(dir, faceJs), modelsSource);
 
 const boot = fs.readFileSync(path.join(here, '..', 'web', 'boot.js'), 'utf8')
   .replaceAll('%GLUE%', `./${glue}`).replaceAll('%WASM_JS%', `./${wasmJs}`).replaceAll('%FACE_JS%', `./${faceJs}`);
@@ -60,4 +65,4 @@ if (/<script(?![^>]*\ssrc=)[^>]*>/i.test(html)) throw new Error('post-build: ind
 if (!html.includes('</head>')) throw new Error('post-build: index.html has no </head>');
 html = html.replace('</head>', `<script type="module" src="${base}${bootName}"></script></head>`);
 fs.writeFileSync(htmlPath, html);
-console.error(`[post-build] ${wasm[0]} -> ${wasmJs}, face model ${faceJs}, loader ${bootName}`);
+console.error(`[post-build] ${wasm[0]} -> ${wasmJs}, models ${faceJs}, loader ${bootName}`);

@@ -20,6 +20,14 @@ pub fn smp_install_face_model(bytes: &[u8]) -> bool {
     smp_core::face::install_model(bytes).is_ok()
 }
 
+/// Hands the person mask's weights (`crates/smp-core/models/selfie.bin`) to smp-core, likewise.
+/// False if the bytes are not a model (detection then runs without the person mask).
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen]
+pub fn smp_install_selfie_model(bytes: &[u8]) -> bool {
+    smp_core::segment::install_model(bytes).is_ok()
+}
+
 /// The worker's entry point (called by the loader in `web/boot.js`).
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen]

@@ -27,15 +27,16 @@ function fromBase64(text) {
 try {
   const module = await WebAssembly.compile(fromBase64(wasmBase64));
 
-  // The face detector's weights (crates/smp-core/models/blazeface.bin) are a script module of
-  // their own, imported once, when the first worker starts (not for the first paint).
-  let faceModel = null;
-  const loadFaceModel = () => (faceModel ??= import('%FACE_JS%')
-    .then((m) => fromBase64(m.faceModelBase64))
-    .catch((e) => { console.warn('face model not loaded', e); return null; }));
+  // The face detector's and the person mask's weights (crates/smp-core/models/blazeface.bin,
+  // selfie.bin) are a script module of their own, imported once, when the first worker starts
+  // (not for the first paint).
+  let models = null;
+  const loadModels = () => (models ??= import('%FACE_JS%')
+    .then((m) => ({ face: fromBase64(m.faceModelBase64), selfie: fromBase64(m.selfieModelBase64) }))
+    .catch((e) => { console.warn('models not loaded', e); return { face: null, selfie: null }; }));
 
   // Workers run the same module: the glue's text plus a few lines to start it on the module
-  // handed over in the first message, then install the face model from the second (requests
+  // handed over in the first message, then install the models from the second (requests
   // arriving meanwhile wait in a queue). Made from a blob: URL, a worker keeps the page's policy.
   const source = `${glueSource}
 self.onmessage = (e) => {
@@ -44,6 +45,7 @@ self.onmessage = (e) => {
   self.onmessage = (f) => {
     if (f.data && f.data.smpFaceModel !== undefined) {
       if (f.data.smpFaceModel) smp_install_face_model(f.data.smpFaceModel);
+      if (f.data.smpSelfieModel) smp_install_selfie_model(f.data.smpSelfieModel);
       self.onmessage = null;
       smp_worker_main();
       for (const q of queued) self.dispatchEvent(new MessageEvent('message', { data: q }));
@@ -56,7 +58,7 @@ self.onmessage = (e) => {
   globalThis.__smpSpawnWorker = () => {
     const worker = new Worker(workerUrl, { type: 'module', name: 'smp-heavy-work' });
     worker.postMessage(module);
-    loadFaceModel().then((bytes) => worker.postMessage({ smpFaceModel: bytes }));
+    loadModels().then((m) => worker.postMessage({ smpFaceModel: m.face, smpSelfieModel: m.selfie }));
     return worker;
   };
 

@@ -106,3 +106,18 @@ test('a face with closed eyes is found by the face detector (its weights load in
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('the person mask (its weights load in the worker too) keeps the background out of the hair: a full head of hair gets "no hair loss"', async () => {
+  // hl08: short full hair, face found. Without the learned person mask the wall behind the head
+  // was labelled hair and background, and the hair's share of the head too small for the
+  // "no hair loss" advice; with it (selfie.bin, in the same lazily loaded script as the face
+  // detector) the hair is found and the advice given, with no area.
+  const { page, problems } = await openApp(browser.context, server.url);
+  await uploadPhoto(page, photoPath('hl08_front_L2_22-Front.jpg'), { keepDetected: true });
+  await page.waitForSelector('#detection');
+  const advice = await page.waitForSelector('#advice', { timeout: 5000 });
+  assert.match(await advice.textContent(), /not needed/);
+  assert.equal((await changedShare(page)).share, 0, 'no dots');
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -6,7 +6,8 @@
 //! from `face_detection_short_range.tflite` in the PyPI wheel `mediapipe==0.10.14` (Apache-2.0,
 //! see `models/NOTICE`). The file is a list of ops (CONV_2D, DEPTHWISE_CONV_2D, ADD, RELU,
 //! MAX_POOL_2D, PAD, RESHAPE, CONCATENATION; the .tflite's DEQUANTIZE ops are folded into the
-//! weights) over numbered NHWC tensors; its format is described in `scripts/face-model.py`.
+//! weights) over numbered NHWC tensors, run by [`crate::nn`]; its format is described in
+//! `scripts/face-model.py`.
 //!
 //! The pipeline follows MediaPipe's `face_detection_short_range.pbtxt` / `face_detection.pbtxt`:
 //! the photo is letterboxed into a 128x128 RGB tensor in [-1, 1] (black borders); the model gives
@@ -19,6 +20,7 @@
 use std::sync::OnceLock;
 
 use crate::geometry::Point;
+use crate::nn::Model;
 use crate::resize::downscale_area;
 use crate::RgbaImage;
 
@@ -45,9 +47,29 @@ static INSTALLED: OnceLock<Model> = OnceLock::new();
 /// Installs the model from a weight file's bytes (`models/blazeface.bin`), for builds without
 /// the embedded weights. Err if the bytes are not a valid model; a second call changes nothing.
 pub fn install_model(bytes: &[u8]) -> Result<(), String> {
-    let model = Model::parse(bytes)?;
+    let model = parse_model(bytes)?;
     let _ = INSTALLED.set(model);
     Ok(())
+}
+
+/// Parses a BlazeFace weight file ([`Model::parse`]) and checks it is one: a 128x128x3 input,
+/// the regressors (896 x 16) and the scores (896) out.
+pub fn parse_model(bytes: &[u8]) -> Result<Model, String> {
+    let model = Model::parse(bytes)?;
+    if model.input_shape() != [INPUT_SIDE, INPUT_SIDE, 3] {
+        return Err(format!("input shape {:?}, expected 128x128x3", model.input_shape()));
+    }
+    if model.output_shapes() != [[1, NUM_ANCHORS, 16], [1, NUM_ANCHORS, 1]] {
+        return Err("unexpected output shapes".into());
+    }
+    Ok(model)
+}
+
+/// The model: the one given to [`install_model`], else the embedded one (parsed once);
+/// None in a build without embedded weights before `install_model`.
+pub fn shipped_model() -> Option<&'static Model> {
+    static MODEL: OnceLock<Option<Model>> = OnceLock::new();
+    INSTALLED.get().or_else(|| MODEL.get_or_init(|| parse_model(WEIGHTS).ok()).as_ref())
 }
 
 /// One detected face, in the pixel coordinates of the image given to [`detect_faces`].
@@ -94,508 +116,6 @@ impl FaceBox {
             keypoints: self.keypoints.map(f),
         }
     }
-}
-
-/// A convolution's window, weights and activation.
-#[derive(Debug)]
-struct Kernel {
-    kh: usize,
-    kw: usize,
-    stride: usize,
-    same: bool,
-    relu: bool,
-    w: Vec<f32>,
-    b: Vec<f32>,
-}
-
-#[derive(Debug)]
-enum Op {
-    /// A convolution; `depthwise`: each channel filtered on its own (weights `kh*kw*c`),
-    /// otherwise a full one (weights `oc*kh*kw*ic`).
-    Conv {
-        input: usize,
-        output: usize,
-        depthwise: bool,
-        kernel: Kernel,
-    },
-    Add {
-        a: usize,
-        b: usize,
-        output: usize,
-        relu: bool,
-    },
-    Relu {
-        input: usize,
-        output: usize,
-    },
-    MaxPool {
-        input: usize,
-        output: usize,
-        kh: usize,
-        kw: usize,
-        stride: usize,
-        same: bool,
-    },
-    Pad {
-        input: usize,
-        output: usize,
-        pads: [usize; 6],
-    },
-    Reshape {
-        input: usize,
-        output: usize,
-    },
-    Concat {
-        inputs: Vec<usize>,
-        output: usize,
-    },
-}
-
-/// The network: tensor shapes (h, w, c) and the ops in order.
-#[derive(Debug)]
-pub struct Model {
-    shapes: Vec<[usize; 3]>,
-    regressors: usize,
-    scores: usize,
-    ops: Vec<Op>,
-}
-
-/// IEEE half -> single (exact).
-fn f16_to_f32(h: u16) -> f32 {
-    let sign = ((h >> 15) as u32) << 31;
-    let exp = ((h >> 10) & 0x1f) as u32;
-    let frac = (h & 0x3ff) as u32;
-    let bits = match (exp, frac) {
-        (0, 0) => sign,
-        (0, f) => {
-            // Subnormal: normalise.
-            let shift = f.leading_zeros() - 21;
-            sign | ((127 - 15 + 1 - shift) << 23) | ((f << shift) & 0x3ff) << 13
-        }
-        (0x1f, f) => sign | 0x7f80_0000 | (f << 13),
-        (e, f) => sign | ((e + 127 - 15) << 23) | (f << 13),
-    };
-    f32::from_bits(bits)
-}
-
-struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
-}
-
-impl Reader<'_> {
-    fn u32(&mut self) -> Result<u32, String> {
-        let b = self.bytes.get(self.at..self.at + 4).ok_or("the model file is truncated")?;
-        self.at += 4;
-        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-    }
-    fn usize(&mut self) -> Result<usize, String> {
-        Ok(self.u32()? as usize)
-    }
-    fn f16s(&mut self, n: usize) -> Result<Vec<f32>, String> {
-        let b = self.bytes.get(self.at..self.at + 2 * n).ok_or("the model file is truncated")?;
-        self.at += 2 * n;
-        Ok(b.chunks_exact(2).map(|p| f16_to_f32(u16::from_le_bytes([p[0], p[1]]))).collect())
-    }
-}
-
-/// Output size and leading padding of a convolution or pool along one axis (TFLite's SAME/VALID).
-fn conv_geometry(input: usize, k: usize, stride: usize, same: bool) -> (usize, usize) {
-    if same {
-        let out = input.div_ceil(stride);
-        let total = ((out - 1) * stride + k).saturating_sub(input);
-        (out, total / 2)
-    } else {
-        ((input.saturating_sub(k)) / stride + 1, 0)
-    }
-}
-
-impl Model {
-    /// Parses a weight file written by `scripts/face-model`, checking every shape against the ops.
-    pub fn parse(bytes: &[u8]) -> Result<Model, String> {
-        if bytes.get(..8) != Some(b"SMPNN\x01\x00\x00".as_slice()) {
-            return Err("not a model file (bad magic)".into());
-        }
-        let mut r = Reader { bytes, at: 8 };
-        let n_tensors = r.usize()?;
-        if n_tensors == 0 || n_tensors > 10_000 {
-            return Err("bad tensor count".into());
-        }
-        let mut shapes = Vec::with_capacity(n_tensors);
-        for _ in 0..n_tensors {
-            let s = [r.usize()?, r.usize()?, r.usize()?];
-            // At most 2^22 values per tensor (16 MB): the model's largest has 114,688.
-            if s.iter().any(|&d| d == 0 || d > 4096) || s[0] * s[1] > 1 << 22 || s[0] * s[1] * s[2] > 1 << 22 {
-                return Err(format!("bad tensor shape {s:?}"));
-            }
-            shapes.push(s);
-        }
-        if shapes[0] != [INPUT_SIDE, INPUT_SIDE, 3] {
-            return Err(format!("input shape {:?}, expected 128x128x3", shapes[0]));
-        }
-        if r.usize()? != 2 {
-            return Err("expected two outputs".into());
-        }
-        let (regressors, scores) = (r.usize()?, r.usize()?);
-        let id = |t: usize| if t < n_tensors { Ok(t) } else { Err(format!("tensor id {t} out of range")) };
-        if id(regressors)? != regressors
-            || shapes[regressors] != [1, NUM_ANCHORS, 16]
-            || shapes[id(scores)?] != [1, NUM_ANCHORS, 1]
-        {
-            return Err("unexpected output shapes".into());
-        }
-        let n_ops = r.usize()?;
-        if n_ops > 10_000 {
-            return Err("bad op count".into());
-        }
-        let mut ops = Vec::with_capacity(n_ops);
-        let size = |t: usize| shapes[t].iter().product::<usize>();
-        for _ in 0..n_ops {
-            let kind = r.u32()?;
-            let op = match kind {
-                1 | 2 => {
-                    let (input, output) = (id(r.usize()?)?, id(r.usize()?)?);
-                    let (kh, kw, stride, pad, act) = (r.usize()?, r.usize()?, r.usize()?, r.u32()?, r.u32()?);
-                    if kh == 0 || kw == 0 || kh > 16 || kw > 16 || stride == 0 || stride > 4 || pad > 1 || act > 1 {
-                        return Err("bad convolution parameters".into());
-                    }
-                    let (same, relu) = (pad == 0, act == 1);
-                    let [ih, iw, ic] = shapes[input];
-                    let [oh, ow, oc] = shapes[output];
-                    if conv_geometry(ih, kh, stride, same).0 != oh || conv_geometry(iw, kw, stride, same).0 != ow {
-                        return Err("convolution output size mismatch".into());
-                    }
-                    let depthwise = kind == 2;
-                    if depthwise && ic != oc {
-                        return Err("depthwise channel mismatch".into());
-                    }
-                    let w = r.f16s(if depthwise { kh * kw * ic } else { oc * kh * kw * ic })?;
-                    let b = r.f16s(oc)?;
-                    Op::Conv { input, output, depthwise, kernel: Kernel { kh, kw, stride, same, relu, w, b } }
-                }
-                3 => {
-                    let (a, b, output, act) = (id(r.usize()?)?, id(r.usize()?)?, id(r.usize()?)?, r.u32()?);
-                    if shapes[a] != shapes[b] || shapes[a] != shapes[output] || act > 1 {
-                        return Err("bad add".into());
-                    }
-                    Op::Add { a, b, output, relu: act == 1 }
-                }
-                4 => {
-                    let (input, output) = (id(r.usize()?)?, id(r.usize()?)?);
-                    if shapes[input] != shapes[output] {
-                        return Err("bad relu".into());
-                    }
-                    Op::Relu { input, output }
-                }
-                5 => {
-                    let (input, output) = (id(r.usize()?)?, id(r.usize()?)?);
-                    let (kh, kw, stride, pad) = (r.usize()?, r.usize()?, r.usize()?, r.u32()?);
-                    if kh == 0 || kw == 0 || stride == 0 || stride > 4 || pad > 1 {
-                        return Err("bad pool parameters".into());
-                    }
-                    let [ih, iw, ic] = shapes[input];
-                    let same = pad == 0;
-                    if [conv_geometry(ih, kh, stride, same).0, conv_geometry(iw, kw, stride, same).0, ic]
-                        != shapes[output]
-                    {
-                        return Err("pool output size mismatch".into());
-                    }
-                    Op::MaxPool { input, output, kh, kw, stride, same }
-                }
-                6 => {
-                    let (input, output) = (id(r.usize()?)?, id(r.usize()?)?);
-                    let mut pads = [0usize; 6];
-                    for p in pads.iter_mut() {
-                        *p = r.usize()?;
-                        if *p > 4096 {
-                            return Err("bad padding".into());
-                        }
-                    }
-                    let [ih, iw, ic] = shapes[input];
-                    if [ih + pads[0] + pads[1], iw + pads[2] + pads[3], ic + pads[4] + pads[5]] != shapes[output] {
-                        return Err("pad output size mismatch".into());
-                    }
-                    Op::Pad { input, output, pads }
-                }
-                7 => {
-                    let (input, output) = (id(r.usize()?)?, id(r.usize()?)?);
-                    if size(input) != size(output) {
-                        return Err("reshape size mismatch".into());
-                    }
-                    Op::Reshape { input, output }
-                }
-                8 => {
-                    let n = r.usize()?;
-                    if n == 0 || n > 64 {
-                        return Err("bad concatenation".into());
-                    }
-                    let inputs = (0..n).map(|_| id(r.usize()?)).collect::<Result<Vec<_>, _>>()?;
-                    let output = id(r.usize()?)?;
-                    if inputs.iter().map(|&t| size(t)).sum::<usize>() != size(output) {
-                        return Err("concatenation size mismatch".into());
-                    }
-                    Op::Concat { inputs, output }
-                }
-                k => return Err(format!("unknown op kind {k}")),
-            };
-            ops.push(op);
-        }
-        if r.at != bytes.len() {
-            return Err("trailing bytes after the ops".into());
-        }
-        // Every op reads tensors written before it (the input is tensor 0).
-        let mut ready = vec![false; n_tensors];
-        ready[0] = true;
-        for op in &ops {
-            let (ins, out): (Vec<usize>, usize) = match op {
-                Op::Conv { input, output, .. }
-                | Op::Relu { input, output }
-                | Op::MaxPool { input, output, .. }
-                | Op::Pad { input, output, .. }
-                | Op::Reshape { input, output } => (vec![*input], *output),
-                Op::Add { a, b, output, .. } => (vec![*a, *b], *output),
-                Op::Concat { inputs, output } => (inputs.clone(), *output),
-            };
-            if ins.iter().any(|&t| !ready[t]) {
-                return Err("an op reads a tensor before it is written".into());
-            }
-            ready[out] = true;
-        }
-        if !ready[regressors] || !ready[scores] {
-            return Err("the outputs are never written".into());
-        }
-        Ok(Model { shapes, regressors, scores, ops })
-    }
-
-    /// The model: the one given to [`install_model`], else the embedded one (parsed once);
-    /// None in a build without embedded weights before `install_model`.
-    pub fn shipped() -> Option<&'static Model> {
-        static MODEL: OnceLock<Option<Model>> = OnceLock::new();
-        INSTALLED.get().or_else(|| MODEL.get_or_init(|| Model::parse(WEIGHTS).ok()).as_ref())
-    }
-
-    /// Runs the network on a 128x128x3 tensor (HWC, values in [-1, 1]); returns the regressors
-    /// (896 x 16) and the raw scores (896, before the sigmoid).
-    /// None if `input` is not 128 x 128 x 3 values.
-    pub fn run(&self, input: &[f32]) -> Option<(Vec<f32>, Vec<f32>)> {
-        if input.len() != INPUT_SIDE * INPUT_SIDE * 3 {
-            return None;
-        }
-        let mut t: Vec<Vec<f32>> = vec![Vec::new(); self.shapes.len()];
-        t[0] = input.to_vec();
-        for op in &self.ops {
-            match op {
-                Op::Conv { input, output, depthwise: dw, kernel } => {
-                    let layer = if *dw { depthwise } else { conv };
-                    t[*output] = layer(&t[*input], self.shapes[*input], self.shapes[*output], kernel);
-                }
-                Op::Add { a, b, output, relu } => {
-                    let out =
-                        t[*a].iter().zip(&t[*b]).map(|(x, y)| if *relu { (x + y).max(0.0) } else { x + y }).collect();
-                    t[*output] = out;
-                }
-                Op::Relu { input, output } => {
-                    let out = t[*input].iter().map(|v| v.max(0.0)).collect();
-                    t[*output] = out;
-                }
-                Op::MaxPool { input, output, kh, kw, stride, same } => {
-                    let out = max_pool(&t[*input], self.shapes[*input], self.shapes[*output], *kh, *kw, *stride, *same);
-                    t[*output] = out;
-                }
-                Op::Pad { input, output, pads } => {
-                    let out = pad(&t[*input], self.shapes[*input], self.shapes[*output], pads);
-                    t[*output] = out;
-                }
-                Op::Reshape { input, output } => {
-                    let out = t[*input].clone();
-                    t[*output] = out;
-                }
-                Op::Concat { inputs, output } => {
-                    let out = inputs.iter().flat_map(|&i| t[i].iter().copied()).collect();
-                    t[*output] = out;
-                }
-            }
-        }
-        Some((std::mem::take(&mut t[self.regressors]), std::mem::take(&mut t[self.scores])))
-    }
-}
-
-/// A dot product in eight lanes (vectorises; the order differs from TFLite's only in rounding).
-#[inline]
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut lanes = [0f32; 8];
-    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
-    let (ra, rb) = (ca.remainder(), cb.remainder());
-    for (x, y) in ca.zip(cb) {
-        for k in 0..8 {
-            lanes[k] += x[k] * y[k];
-        }
-    }
-    let mut s: f32 = ra.iter().zip(rb).map(|(x, y)| x * y).sum();
-    for v in lanes {
-        s += v;
-    }
-    s
-}
-
-/// `out[p][n] = b[n] + Σ_i x[p][i] · w[n][i]` for `x`: P × k, `w`: N × k, `out`: P × N (all
-/// row-major). Blocks of 4 rows × 4 outputs keep 16 sums in registers, so each value loaded
-/// serves four multiply-adds (the page's wasm has no SIMD).
-fn gemm(x: &[f32], k: usize, w: &[f32], b: &[f32], out: &mut [f32]) {
-    let n_out = b.len();
-    let rows = x.len() / k;
-    let mut p = 0;
-    while p < rows {
-        if p + 4 <= rows {
-            let (x0, x1, x2, x3) =
-                (&x[p * k..][..k], &x[(p + 1) * k..][..k], &x[(p + 2) * k..][..k], &x[(p + 3) * k..][..k]);
-            let mut n = 0;
-            while n + 4 <= n_out {
-                let (w0, w1, w2, w3) =
-                    (&w[n * k..][..k], &w[(n + 1) * k..][..k], &w[(n + 2) * k..][..k], &w[(n + 3) * k..][..k]);
-                let mut acc = [[0f32; 4]; 4];
-                for i in 0..k {
-                    let xs = [x0[i], x1[i], x2[i], x3[i]];
-                    let ws = [w0[i], w1[i], w2[i], w3[i]];
-                    for r in 0..4 {
-                        for c in 0..4 {
-                            acc[r][c] += xs[r] * ws[c];
-                        }
-                    }
-                }
-                for (r, row) in acc.iter().enumerate() {
-                    for (c, v) in row.iter().enumerate() {
-                        out[(p + r) * n_out + n + c] = b[n + c] + v;
-                    }
-                }
-                n += 4;
-            }
-            for n in n..n_out {
-                for r in 0..4 {
-                    out[(p + r) * n_out + n] = b[n] + dot(&x[(p + r) * k..][..k], &w[n * k..][..k]);
-                }
-            }
-            p += 4;
-        } else {
-            for n in 0..n_out {
-                out[p * n_out + n] = b[n] + dot(&x[p * k..][..k], &w[n * k..][..k]);
-            }
-            p += 1;
-        }
-    }
-}
-
-fn conv(x: &[f32], [ih, iw, ic]: [usize; 3], [oh, ow, oc]: [usize; 3], kernel: &Kernel) -> Vec<f32> {
-    let Kernel { kh, kw, stride, same, relu, ref w, ref b } = *kernel;
-    let mut out = vec![0f32; oh * ow * oc];
-    if kh == 1 && kw == 1 && stride == 1 {
-        // A 1x1 convolution is a matrix product over the pixels.
-        gemm(x, ic, w, b, &mut out);
-    } else {
-        // Gather every output pixel's patch (zeros outside the input), then the matrix product.
-        let (_, pad_y) = conv_geometry(ih, kh, stride, same);
-        let (_, pad_x) = conv_geometry(iw, kw, stride, same);
-        let k = kh * kw * ic;
-        let mut patches = vec![0f32; oh * ow * k];
-        for oy in 0..oh {
-            for ox in 0..ow {
-                let patch = &mut patches[(oy * ow + ox) * k..][..k];
-                for ky in 0..kh {
-                    let y = (oy * stride + ky) as isize - pad_y as isize;
-                    for kx in 0..kw {
-                        let xx = (ox * stride + kx) as isize - pad_x as isize;
-                        if y >= 0 && xx >= 0 && (y as usize) < ih && (xx as usize) < iw {
-                            let s = (y as usize * iw + xx as usize) * ic;
-                            patch[(ky * kw + kx) * ic..][..ic].copy_from_slice(&x[s..s + ic]);
-                        }
-                    }
-                }
-            }
-        }
-        gemm(&patches, k, w, b, &mut out);
-    }
-    if relu {
-        out.iter_mut().for_each(|v| *v = v.max(0.0));
-    }
-    out
-}
-
-fn depthwise(x: &[f32], [ih, iw, c]: [usize; 3], [oh, ow, _]: [usize; 3], kernel: &Kernel) -> Vec<f32> {
-    let Kernel { kh, kw, stride, same, relu, ref w, ref b } = *kernel;
-    let (_, pad_y) = conv_geometry(ih, kh, stride, same);
-    let (_, pad_x) = conv_geometry(iw, kw, stride, same);
-    let mut out = vec![0f32; oh * ow * c];
-    for oy in 0..oh {
-        for ox in 0..ow {
-            let o = &mut out[(oy * ow + ox) * c..(oy * ow + ox + 1) * c];
-            o.copy_from_slice(b);
-            for ky in 0..kh {
-                let y = (oy * stride + ky) as isize - pad_y as isize;
-                if y < 0 || y as usize >= ih {
-                    continue;
-                }
-                for kx in 0..kw {
-                    let xx = (ox * stride + kx) as isize - pad_x as isize;
-                    if xx < 0 || xx as usize >= iw {
-                        continue;
-                    }
-                    let s = &x[(y as usize * iw + xx as usize) * c..(y as usize * iw + xx as usize + 1) * c];
-                    let k = &w[(ky * kw + kx) * c..(ky * kw + kx + 1) * c];
-                    for ((v, s), k) in o.iter_mut().zip(s).zip(k) {
-                        *v += s * k;
-                    }
-                }
-            }
-            if relu {
-                o.iter_mut().for_each(|v| *v = v.max(0.0));
-            }
-        }
-    }
-    out
-}
-
-fn max_pool(
-    x: &[f32],
-    [ih, iw, c]: [usize; 3],
-    [oh, ow, _]: [usize; 3],
-    kh: usize,
-    kw: usize,
-    stride: usize,
-    same: bool,
-) -> Vec<f32> {
-    let (_, pad_y) = conv_geometry(ih, kh, stride, same);
-    let (_, pad_x) = conv_geometry(iw, kw, stride, same);
-    let mut out = vec![f32::NEG_INFINITY; oh * ow * c];
-    for oy in 0..oh {
-        for ox in 0..ow {
-            let o = &mut out[(oy * ow + ox) * c..(oy * ow + ox + 1) * c];
-            for ky in 0..kh {
-                let y = (oy * stride + ky) as isize - pad_y as isize;
-                for kx in 0..kw {
-                    let xx = (ox * stride + kx) as isize - pad_x as isize;
-                    if y < 0 || xx < 0 || y as usize >= ih || xx as usize >= iw {
-                        continue;
-                    }
-                    let s = &x[(y as usize * iw + xx as usize) * c..(y as usize * iw + xx as usize + 1) * c];
-                    for (v, s) in o.iter_mut().zip(s) {
-                        *v = v.max(*s);
-                    }
-                }
-            }
-        }
-    }
-    out
-}
-
-fn pad(x: &[f32], [ih, iw, ic]: [usize; 3], [oh, ow, oc]: [usize; 3], p: &[usize; 6]) -> Vec<f32> {
-    let mut out = vec![0f32; oh * ow * oc];
-    for y in 0..ih {
-        for xx in 0..iw {
-            let d = ((y + p[0]) * ow + xx + p[2]) * oc + p[4];
-            out[d..d + ic].copy_from_slice(&x[(y * iw + xx) * ic..(y * iw + xx + 1) * ic]);
-        }
-    }
-    out
 }
 
 /// SSD anchor centres (x, y) in 0..1, MediaPipe's SsdAnchorsCalculator with the short-range
@@ -813,14 +333,15 @@ pub fn detect_in_input(model: &Model, input: &RgbaImage) -> Vec<FaceBox> {
     }
     let tensor: Vec<f32> =
         input.data.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]].map(|v| v as f32 / 127.5 - 1.0)).collect();
-    let Some((reg, scores)) = model.run(&tensor) else { return Vec::new() };
-    decode(&reg, &scores, MIN_SCORE)
+    let Some(outputs) = model.run(&tensor) else { return Vec::new() };
+    let [reg, scores] = outputs.as_slice() else { return Vec::new() };
+    decode(reg, scores, MIN_SCORE)
 }
 
 /// Faces in `photo` (any size; coordinates in its pixels), best first. Empty when the model
 /// cannot be loaded or nothing scores at least [`MIN_SCORE`].
 pub fn detect_faces(photo: &RgbaImage) -> Vec<FaceBox> {
-    let Some(model) = Model::shipped() else { return Vec::new() };
+    let Some(model) = shipped_model() else { return Vec::new() };
     if photo.width == 0 || photo.height == 0 {
         return Vec::new();
     }
@@ -917,7 +438,7 @@ pub fn find_faces(photo: &RgbaImage) -> Vec<FoundFace> {
 /// 256 px grid: making the 128 px input from it is cheaper than from a 2 MP photo, and the same
 /// to within rounding); the crops still come from `photo`.
 pub fn find_faces_from(photo: &RgbaImage, small: &RgbaImage) -> Vec<FoundFace> {
-    let Some(model) = Model::shipped() else { return Vec::new() };
+    let Some(model) = shipped_model() else { return Vec::new() };
     if small.width == 0 || photo.width == 0 {
         return Vec::new();
     }
@@ -1032,21 +553,9 @@ mod tests {
     }
 
     #[test]
-    fn half_floats_convert_exactly() {
-        assert_eq!(f16_to_f32(0x3c00), 1.0);
-        assert_eq!(f16_to_f32(0xc000), -2.0);
-        assert_eq!(f16_to_f32(0x3555), 0.333_251_95);
-        assert_eq!(f16_to_f32(0x0001), 5.960_464_5e-8); // the smallest subnormal
-        assert_eq!(f16_to_f32(0x03ff), 6.097_555e-5); // the largest subnormal
-        assert_eq!(f16_to_f32(0x7bff), 65504.0);
-        assert!(f16_to_f32(0x7c00).is_infinite());
-        assert_eq!(f16_to_f32(0x8000).to_bits(), 0x8000_0000);
-    }
-
-    #[test]
     fn the_shipped_model_parses_and_has_896_anchors() {
-        let m = Model::shipped().expect("the shipped model parses");
-        assert_eq!(m.ops.len(), 90);
+        let m = shipped_model().expect("the shipped model parses");
+        assert_eq!(m.op_count(), 90);
         assert_eq!(anchors().len(), NUM_ANCHORS);
         // A stride-8 cell holds 2 anchors, a stride-16 cell 6.
         assert_eq!(anchors()[0], (0.5 / 16.0, 0.5 / 16.0));
@@ -1056,29 +565,19 @@ mod tests {
 
     #[test]
     fn damaged_model_files_are_refused_not_panicked_on() {
-        assert!(Model::parse(b"").is_err());
-        assert!(Model::parse(b"SMPNN\x01\x00\x00").is_err());
+        assert!(parse_model(b"").is_err());
+        assert!(parse_model(b"SMPNN\x01\x00\x00").is_err());
         for cut in [9, 100, 1000, WEIGHTS.len() / 2, WEIGHTS.len() - 1] {
-            assert!(Model::parse(&WEIGHTS[..cut]).is_err(), "cut at {cut}");
+            assert!(parse_model(&WEIGHTS[..cut]).is_err(), "cut at {cut}");
         }
         let mut extra = WEIGHTS.to_vec();
         extra.push(0);
-        assert!(Model::parse(&extra).is_err());
+        assert!(parse_model(&extra).is_err());
         // A flipped op kind.
         let mut bad = WEIGHTS.to_vec();
         let first_op = 8 + 4 + 91 * 12 + 12 + 4;
         bad[first_op] = 99;
-        assert!(Model::parse(&bad).is_err());
-    }
-
-    #[test]
-    fn same_padding_matches_tflite() {
-        // 128 -> 64 with a 5x5 kernel at stride 2: 3 padding px, 1 before, 2 after.
-        assert_eq!(conv_geometry(128, 5, 2, true), (64, 1));
-        // 64 -> 32, 3x3 at stride 2: 1 px after only.
-        assert_eq!(conv_geometry(64, 3, 2, true), (32, 0));
-        assert_eq!(conv_geometry(64, 3, 1, true), (64, 1));
-        assert_eq!(conv_geometry(64, 2, 2, false), (32, 0));
+        assert!(parse_model(&bad).is_err());
     }
 
     #[test]
@@ -1109,7 +608,7 @@ mod tests {
         }
         assert!(detect_faces(&RgbaImage::new(0, 0)).is_empty());
         // Wrong sizes at the lower-level entry points: nothing found, no panic.
-        let model = Model::shipped().unwrap();
+        let model = shipped_model().unwrap();
         assert!(model.run(&[0.0; 10]).is_none());
         assert!(detect_in_input(model, &RgbaImage::new(64, 64)).is_empty());
         assert!(decode(&[0.0; 16], &[10.0], 0.5).is_empty());

@@ -16,6 +16,7 @@ pub mod detect;
 pub mod face;
 pub mod geometry;
 pub mod hairline_design;
+pub mod nn;
 pub mod photo_stats;
 pub mod pigment;
 pub mod placement;
@@ -23,6 +24,7 @@ pub mod region;
 pub mod render;
 pub mod resize;
 pub mod rng;
+pub mod segment;
 
 pub use decode::{decode_photo, probe_photo, DecodeLimits, PhotoError, PhotoInfo};
 pub use geometry::Point;

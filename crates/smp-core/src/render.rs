@@ -1134,6 +1134,12 @@ impl Preview {
             }
         }
         if !coverage_fresh {
+            // The area-wide statistics sample the area's rectangle: use the exact one. After a
+            // drag `mask_rect` is the union of what the strokes touched, which can be larger, and
+            // the still frame would then differ (by a level or two) from a fresh render.
+            let exact = self.mask.bounding_rect();
+            self.mask_rect.1 = exact;
+            let job = Job { rect: exact, ..job };
             compute_coverage(&self.original, &job, &mut self.coverage, None);
             self.coverage_key = Some(key);
             self.coverage_stale = false;

@@ -1,0 +1,863 @@
+//! A small pure-Rust runner for the converted MediaPipe networks (no inference crate): the face
+//! detector ([`crate::face`], BlazeFace) and the person mask ([`crate::segment`], selfie
+//! segmentation).
+//!
+//! A model file (written by `scripts/face-model`, format described in `scripts/face-model.py`)
+//! is a list of ops over numbered NHWC tensors (batch 1): CONV_2D, DEPTHWISE_CONV_2D, ADD, RELU,
+//! MAX_POOL_2D, PAD, RESHAPE, CONCATENATION (BlazeFace), and HARD_SWISH, LOGISTIC, MUL,
+//! AVERAGE_POOL_2D, RESIZE_BILINEAR and MediaPipe's transposed convolution (the selfie model).
+//! The .tflite's DEQUANTIZE ops are folded into the fp16 weights, which are widened to f32 once.
+//! [`Model::parse`] checks every shape against the ops, so [`Model::run`] cannot index out of
+//! bounds on any file it accepted.
+
+/// A convolution's window, weights and activation.
+#[derive(Debug)]
+struct Kernel {
+    kh: usize,
+    kw: usize,
+    stride: usize,
+    same: bool,
+    relu: bool,
+    w: Vec<f32>,
+    b: Vec<f32>,
+}
+
+#[derive(Debug)]
+enum Op {
+    /// A convolution; `depthwise`: each channel filtered on its own (weights `kh*kw*c`),
+    /// otherwise a full one (weights `oc*kh*kw*ic`).
+    Conv {
+        input: usize,
+        output: usize,
+        depthwise: bool,
+        kernel: Kernel,
+    },
+    Add {
+        a: usize,
+        b: usize,
+        output: usize,
+        relu: bool,
+    },
+    Relu {
+        input: usize,
+        output: usize,
+    },
+    MaxPool {
+        input: usize,
+        output: usize,
+        kh: usize,
+        kw: usize,
+        stride: usize,
+        same: bool,
+    },
+    Pad {
+        input: usize,
+        output: usize,
+        pads: [usize; 6],
+    },
+    Reshape {
+        input: usize,
+        output: usize,
+    },
+    Concat {
+        inputs: Vec<usize>,
+        output: usize,
+    },
+    HardSwish {
+        input: usize,
+        output: usize,
+    },
+    Logistic {
+        input: usize,
+        output: usize,
+    },
+    /// `a · b`, `b` of `a`'s shape or 1 x 1 x c (one factor per channel).
+    Mul {
+        a: usize,
+        b: usize,
+        output: usize,
+        relu: bool,
+    },
+    AvgPool {
+        input: usize,
+        output: usize,
+        kh: usize,
+        kw: usize,
+        stride: usize,
+        same: bool,
+    },
+    ResizeBilinear {
+        input: usize,
+        output: usize,
+        align_corners: bool,
+        half_pixel: bool,
+    },
+    /// A transposed convolution plus bias (MediaPipe's Convolution2DTransposeBias); weights
+    /// `oc*kh*kw*ic`.
+    Deconv {
+        input: usize,
+        output: usize,
+        kernel: Kernel,
+    },
+}
+
+/// The network: tensor shapes (h, w, c; tensor 0 is the input), its outputs and the ops in order.
+#[derive(Debug)]
+pub struct Model {
+    shapes: Vec<[usize; 3]>,
+    outputs: Vec<usize>,
+    ops: Vec<Op>,
+}
+
+/// IEEE half -> single (exact).
+pub(crate) fn f16_to_f32(h: u16) -> f32 {
+    let sign = ((h >> 15) as u32) << 31;
+    let exp = ((h >> 10) & 0x1f) as u32;
+    let frac = (h & 0x3ff) as u32;
+    let bits = match (exp, frac) {
+        (0, 0) => sign,
+        (0, f) => {
+            // Subnormal: normalise.
+            let shift = f.leading_zeros() - 21;
+            sign | ((127 - 15 + 1 - shift) << 23) | ((f << shift) & 0x3ff) << 13
+        }
+        (0x1f, f) => sign | 0x7f80_0000 | (f << 13),
+        (e, f) => sign | ((e + 127 - 15) << 23) | (f << 13),
+    };
+    f32::from_bits(bits)
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn u32(&mut self) -> Result<u32, String> {
+        let b = self.bytes.get(self.at..self.at + 4).ok_or("the model file is truncated")?;
+        self.at += 4;
+        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+    fn usize(&mut self) -> Result<usize, String> {
+        Ok(self.u32()? as usize)
+    }
+    fn f16s(&mut self, n: usize) -> Result<Vec<f32>, String> {
+        let b = self.bytes.get(self.at..self.at + 2 * n).ok_or("the model file is truncated")?;
+        self.at += 2 * n;
+        Ok(b.chunks_exact(2).map(|p| f16_to_f32(u16::from_le_bytes([p[0], p[1]]))).collect())
+    }
+}
+
+/// Output size and leading padding of a convolution or pool along one axis (TFLite's SAME/VALID).
+pub(crate) fn conv_geometry(input: usize, k: usize, stride: usize, same: bool) -> (usize, usize) {
+    if same {
+        let out = input.div_ceil(stride);
+        let total = ((out - 1) * stride + k).saturating_sub(input);
+        (out, total / 2)
+    } else {
+        ((input.saturating_sub(k)) / stride + 1, 0)
+    }
+}
+
+impl Model {
+    /// Parses a weight file written by `scripts/face-model`, checking every shape against the ops.
+    /// The caller checks the input's and the outputs' shapes ([`Model::input_shape`],
+    /// [`Model::output_shapes`]).
+    pub fn parse(bytes: &[u8]) -> Result<Model, String> {
+        if bytes.get(..8) != Some(b"SMPNN\x01\x00\x00".as_slice()) {
+            return Err("not a model file (bad magic)".into());
+        }
+        let mut r = Reader { bytes, at: 8 };
+        let n_tensors = r.usize()?;
+        if n_tensors == 0 || n_tensors > 10_000 {
+            return Err("bad tensor count".into());
+        }
+        let mut shapes = Vec::with_capacity(n_tensors);
+        for _ in 0..n_tensors {
+            let s = [r.usize()?, r.usize()?, r.usize()?];
+            // At most 2^22 values per tensor (16 MB): BlazeFace's largest has 114,688, the selfie
+            // model's 262,144.
+            if s.iter().any(|&d| d == 0 || d > 4096) || s[0] * s[1] > 1 << 22 || s[0] * s[1] * s[2] > 1 << 22 {
+                return Err(format!("bad tensor shape {s:?}"));
+            }
+            shapes.push(s);
+        }
+        let id = |t: usize| if t < n_tensors { Ok(t) } else { Err(format!("tensor id {t} out of range")) };
+        let n_outputs = r.usize()?;
+        if n_outputs == 0 || n_outputs > 16 {
+            return Err("bad output count".into());
+        }
+        let outputs = (0..n_outputs).map(|_| id(r.usize()?)).collect::<Result<Vec<_>, _>>()?;
+        let n_ops = r.usize()?;
+        if n_ops > 10_000 {
+            return Err("bad op count".into());
+        }
+        let mut ops = Vec::with_capacity(n_ops);
+        let size = |t: usize| shapes[t].iter().product::<usize>();
+        for _ in 0..n_ops {
+            let kind = r.u32()?;
+            let op = match kind {
+                1 | 2 => {
+                    let (input, output) = (id(r.usize()?)?, id(r.usize()?)?);
+                    let (kh, kw, stride, pad, act) = (r.usize()?, r.usize()?, r.usize()?, r.u32()?, r.u32()?);
+                    if kh == 0 || kw == 0 || kh > 16 || kw > 16 || stride == 0 || stride > 4 || pad > 1 || act > 1 {
+                        return Err("bad convolution parameters".into());
+                    }
+                    let (same, relu) = (pad == 0, act == 1);
+                    let [ih, iw, ic] = shapes[input];
+                    let [oh, ow, oc] = shapes[output];
+                    if conv_geometry(ih, kh, stride, same).0 != oh || conv_geometry(iw, kw, stride, same).0 != ow {
+                        return Err("convolution output size mismatch".into());
+                    }
+                    let depthwise = kind == 2;
+                    if depthwise && ic != oc {
+                        return Err("depthwise channel mismatch".into());
+                    }
+                    let w = r.f16s(if depthwise { kh * kw * ic } else { oc * kh * kw * ic })?;
+                    let b = r.f16s(oc)?;
+                    Op::Conv { input, output, depthwise, kernel: Kernel { kh, kw, stride, same, relu, w, b } }
+                }
+                3 => {
+                    let (a, b, output, act) = (id(r.usize()?)?, id(r.usize()?)?, id(r.usize()?)?, r.u32()?);
+                    if shapes[a] != shapes[b] || shapes[a] != shapes[output] || act > 1 {
+                        return Err("bad add".into());
+                    }
+                    Op::Add { a, b, output, relu: act == 1 }
+                }
+                4 => {
+                    let (input, output) = (id(r.usize()?)?, id(r.usize()?)?);
+                    if shapes[input] != shapes[output] {
+                        return Err("bad relu".into());
+                    }
+                    Op::Relu { input, output }
+                }
+                5 => {
+                    let (input, output) = (id(r.usize()?)?, id(r.usize()?)?);
+                    let (kh, kw, stride, pad) = (r.usize()?, r.usize()?, r.usize()?, r.u32()?);
+                    if kh == 0 || kw == 0 || stride == 0 || stride > 4 || pad > 1 {
+                        return Err("bad pool parameters".into());
+                    }
+                    let [ih, iw, ic] = shapes[input];
+                    let same = pad == 0;
+                    if [conv_geometry(ih, kh, stride, same).0, conv_geometry(iw, kw, stride, same).0, ic]
+                        != shapes[output]
+                    {
+                        return Err("pool output size mismatch".into());
+                    }
+                    Op::MaxPool { input, output, kh, kw, stride, same }
+                }
+                6 => {
+                    let (input, output) = (id(r.usize()?)?, id(r.usize()?)?);
+                    let mut pads = [0usize; 6];
+                    for p in pads.iter_mut() {
+                        *p = r.usize()?;
+                        if *p > 4096 {
+                            return Err("bad padding".into());
+                        }
+                    }
+                    let [ih, iw, ic] = shapes[input];
+                    if [ih + pads[0] + pads[1], iw + pads[2] + pads[3], ic + pads[4] + pads[5]] != shapes[output] {
+                        return Err("pad output size mismatch".into());
+                    }
+                    Op::Pad { input, output, pads }
+                }
+                7 => {
+                    let (input, output) = (id(r.usize()?)?, id(r.usize()?)?);
+                    if size(input) != size(output) {
+                        return Err("reshape size mismatch".into());
+                    }
+                    Op::Reshape { input, output }
+                }
+                8 => {
+                    let n = r.usize()?;
+                    if n == 0 || n > 64 {
+                        return Err("bad concatenation".into());
+                    }
+                    let inputs = (0..n).map(|_| id(r.usize()?)).collect::<Result<Vec<_>, _>>()?;
+                    let output = id(r.usize()?)?;
+                    if inputs.iter().map(|&t| size(t)).sum::<usize>() != size(output) {
+                        return Err("concatenation size mismatch".into());
+                    }
+                    Op::Concat { inputs, output }
+                }
+                9 | 10 => {
+                    let (input, output) = (id(r.usize()?)?, id(r.usize()?)?);
+                    if shapes[input] != shapes[output] {
+                        return Err("bad activation".into());
+                    }
+                    if kind == 9 {
+                        Op::HardSwish { input, output }
+                    } else {
+                        Op::Logistic { input, output }
+                    }
+                }
+                11 => {
+                    let (a, b, output, act) = (id(r.usize()?)?, id(r.usize()?)?, id(r.usize()?)?, r.u32()?);
+                    let [h, w, c] = shapes[a];
+                    if shapes[output] != shapes[a] || (shapes[b] != shapes[a] && shapes[b] != [1, 1, c]) || act > 1 {
+                        return Err(format!("bad mul {h}x{w}x{c}"));
+                    }
+                    Op::Mul { a, b, output, relu: act == 1 }
+                }
+                12 => {
+                    let (input, output) = (id(r.usize()?)?, id(r.usize()?)?);
+                    let (kh, kw, stride, pad) = (r.usize()?, r.usize()?, r.usize()?, r.u32()?);
+                    if kh == 0 || kw == 0 || kh > 4096 || kw > 4096 || stride == 0 || stride > 4096 || pad > 1 {
+                        return Err("bad pool parameters".into());
+                    }
+                    let [ih, iw, ic] = shapes[input];
+                    let same = pad == 0;
+                    if (!same && (kh > ih || kw > iw))
+                        || [conv_geometry(ih, kh, stride, same).0, conv_geometry(iw, kw, stride, same).0, ic]
+                            != shapes[output]
+                    {
+                        return Err("pool output size mismatch".into());
+                    }
+                    Op::AvgPool { input, output, kh, kw, stride, same }
+                }
+                13 => {
+                    let (input, output) = (id(r.usize()?)?, id(r.usize()?)?);
+                    let (align_corners, half_pixel) = (r.u32()?, r.u32()?);
+                    if align_corners > 1 || half_pixel > 1 || shapes[input][2] != shapes[output][2] {
+                        return Err("bad resize".into());
+                    }
+                    Op::ResizeBilinear { input, output, align_corners: align_corners == 1, half_pixel: half_pixel == 1 }
+                }
+                14 => {
+                    let (input, output) = (id(r.usize()?)?, id(r.usize()?)?);
+                    let (kh, kw, stride, pad) = (r.usize()?, r.usize()?, r.usize()?, r.u32()?);
+                    if kh == 0 || kw == 0 || kh > 16 || kw > 16 || stride == 0 || stride > 4 || pad > 1 {
+                        return Err("bad transposed convolution parameters".into());
+                    }
+                    let [ih, iw, ic] = shapes[input];
+                    let [oh, ow, oc] = shapes[output];
+                    // TFLite's output size: SAME in * stride, VALID (in - 1) * stride + k.
+                    let size = |n: usize, k: usize| if pad == 0 { n * stride } else { (n - 1) * stride + k };
+                    if size(ih, kh) != oh || size(iw, kw) != ow {
+                        return Err("transposed convolution output size mismatch".into());
+                    }
+                    let w = r.f16s(oc * kh * kw * ic)?;
+                    let b = r.f16s(oc)?;
+                    Op::Deconv { input, output, kernel: Kernel { kh, kw, stride, same: pad == 0, relu: false, w, b } }
+                }
+                k => return Err(format!("unknown op kind {k}")),
+            };
+            ops.push(op);
+        }
+        if r.at != bytes.len() {
+            return Err("trailing bytes after the ops".into());
+        }
+        // Every op reads tensors written before it (the input is tensor 0).
+        let mut ready = vec![false; n_tensors];
+        ready[0] = true;
+        for op in &ops {
+            let (ins, out) = (op.inputs(), op.output());
+            if ins.iter().any(|&t| !ready[t]) {
+                return Err("an op reads a tensor before it is written".into());
+            }
+            ready[out] = true;
+        }
+        if outputs.iter().any(|&t| !ready[t]) {
+            return Err("the outputs are never written".into());
+        }
+        Ok(Model { shapes, outputs, ops })
+    }
+
+    /// The input tensor's shape (h, w, c).
+    pub fn input_shape(&self) -> [usize; 3] {
+        self.shapes[0]
+    }
+
+    /// The output tensors' shapes (h, w, c), in the file's order.
+    pub fn output_shapes(&self) -> Vec<[usize; 3]> {
+        self.outputs.iter().map(|&t| self.shapes[t]).collect()
+    }
+
+    /// Ops in the model (DEQUANTIZE folded away).
+    pub fn op_count(&self) -> usize {
+        self.ops.len()
+    }
+
+    /// Runs the network on an input tensor (HWC, [`Model::input_shape`]); returns the outputs
+    /// in the file's order. None if `input` has the wrong number of values.
+    pub fn run(&self, input: &[f32]) -> Option<Vec<Vec<f32>>> {
+        if input.len() != self.shapes[0].iter().product::<usize>() {
+            return None;
+        }
+        // Each tensor is dropped after its last reader (the selfie model's 128x128x16 tensors
+        // are 1 MB each).
+        let mut last_use = vec![0usize; self.shapes.len()];
+        for (i, op) in self.ops.iter().enumerate() {
+            for t in op.inputs() {
+                last_use[t] = i;
+            }
+        }
+        for &t in &self.outputs {
+            last_use[t] = usize::MAX;
+        }
+        let mut t: Vec<Vec<f32>> = vec![Vec::new(); self.shapes.len()];
+        t[0] = input.to_vec();
+        for (i, op) in self.ops.iter().enumerate() {
+            match op {
+                Op::Conv { input, output, depthwise: dw, kernel } => {
+                    let layer = if *dw { depthwise } else { conv };
+                    t[*output] = layer(&t[*input], self.shapes[*input], self.shapes[*output], kernel);
+                }
+                Op::Add { a, b, output, relu } => {
+                    let out =
+                        t[*a].iter().zip(&t[*b]).map(|(x, y)| if *relu { (x + y).max(0.0) } else { x + y }).collect();
+                    t[*output] = out;
+                }
+                Op::Relu { input, output } => {
+                    let out = t[*input].iter().map(|v| v.max(0.0)).collect();
+                    t[*output] = out;
+                }
+                Op::MaxPool { input, output, kh, kw, stride, same } => {
+                    let out = max_pool(&t[*input], self.shapes[*input], self.shapes[*output], *kh, *kw, *stride, *same);
+                    t[*output] = out;
+                }
+                Op::Pad { input, output, pads } => {
+                    let out = pad(&t[*input], self.shapes[*input], self.shapes[*output], pads);
+                    t[*output] = out;
+                }
+                Op::Reshape { input, output } => {
+                    let out = t[*input].clone();
+                    t[*output] = out;
+                }
+                Op::Concat { inputs, output } => {
+                    let out = inputs.iter().flat_map(|&i| t[i].iter().copied()).collect();
+                    t[*output] = out;
+                }
+                Op::HardSwish { input, output } => {
+                    let out = t[*input].iter().map(|&v| v * (v + 3.0).clamp(0.0, 6.0) / 6.0).collect();
+                    t[*output] = out;
+                }
+                Op::Logistic { input, output } => {
+                    let out = t[*input].iter().map(|&v| 1.0 / (1.0 + (-v).exp())).collect();
+                    t[*output] = out;
+                }
+                Op::Mul { a, b, output, relu } => {
+                    let (xa, xb) = (&t[*a], &t[*b]);
+                    let mut out = vec![0f32; xa.len()];
+                    // `b` is a's shape or one factor per channel (parse checked which).
+                    let c = if xb.len() == xa.len() { xa.len() } else { xb.len() };
+                    for (o, x) in out.chunks_exact_mut(c).zip(xa.chunks_exact(c)) {
+                        for ((o, x), y) in o.iter_mut().zip(x).zip(xb) {
+                            *o = if *relu { (x * y).max(0.0) } else { x * y };
+                        }
+                    }
+                    t[*output] = out;
+                }
+                Op::AvgPool { input, output, kh, kw, stride, same } => {
+                    let out = avg_pool(&t[*input], self.shapes[*input], self.shapes[*output], *kh, *kw, *stride, *same);
+                    t[*output] = out;
+                }
+                Op::ResizeBilinear { input, output, align_corners, half_pixel } => {
+                    let out = resize_bilinear(
+                        &t[*input],
+                        self.shapes[*input],
+                        self.shapes[*output],
+                        *align_corners,
+                        *half_pixel,
+                    );
+                    t[*output] = out;
+                }
+                Op::Deconv { input, output, kernel } => {
+                    t[*output] = deconv(&t[*input], self.shapes[*input], self.shapes[*output], kernel);
+                }
+            }
+            for r in op.inputs() {
+                if last_use[r] == i {
+                    t[r] = Vec::new();
+                }
+            }
+        }
+        Some(self.outputs.iter().map(|&o| std::mem::take(&mut t[o])).collect())
+    }
+}
+
+impl Op {
+    /// The tensors the op reads.
+    fn inputs(&self) -> Vec<usize> {
+        match self {
+            Op::Conv { input, .. }
+            | Op::Relu { input, .. }
+            | Op::MaxPool { input, .. }
+            | Op::Pad { input, .. }
+            | Op::Reshape { input, .. }
+            | Op::HardSwish { input, .. }
+            | Op::Logistic { input, .. }
+            | Op::AvgPool { input, .. }
+            | Op::ResizeBilinear { input, .. }
+            | Op::Deconv { input, .. } => vec![*input],
+            Op::Add { a, b, .. } | Op::Mul { a, b, .. } => vec![*a, *b],
+            Op::Concat { inputs, .. } => inputs.clone(),
+        }
+    }
+
+    fn output(&self) -> usize {
+        match self {
+            Op::Conv { output, .. }
+            | Op::Relu { output, .. }
+            | Op::MaxPool { output, .. }
+            | Op::Pad { output, .. }
+            | Op::Reshape { output, .. }
+            | Op::HardSwish { output, .. }
+            | Op::Logistic { output, .. }
+            | Op::AvgPool { output, .. }
+            | Op::ResizeBilinear { output, .. }
+            | Op::Deconv { output, .. }
+            | Op::Add { output, .. }
+            | Op::Mul { output, .. }
+            | Op::Concat { output, .. } => *output,
+        }
+    }
+}
+
+/// A dot product in eight lanes (vectorises; the order differs from TFLite's only in rounding).
+#[inline]
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut lanes = [0f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for k in 0..8 {
+            lanes[k] += x[k] * y[k];
+        }
+    }
+    let mut s: f32 = ra.iter().zip(rb).map(|(x, y)| x * y).sum();
+    for v in lanes {
+        s += v;
+    }
+    s
+}
+
+/// `out[p][n] = b[n] + Σ_i x[p][i] · w[n][i]` for `x`: P × k, `w`: N × k, `out`: P × N (all
+/// row-major). Blocks of 4 rows × 4 outputs keep 16 sums in registers, so each value loaded
+/// serves four multiply-adds (the page's wasm has no SIMD).
+fn gemm(x: &[f32], k: usize, w: &[f32], b: &[f32], out: &mut [f32]) {
+    let n_out = b.len();
+    let rows = x.len() / k;
+    let mut p = 0;
+    while p < rows {
+        if p + 4 <= rows {
+            let (x0, x1, x2, x3) =
+                (&x[p * k..][..k], &x[(p + 1) * k..][..k], &x[(p + 2) * k..][..k], &x[(p + 3) * k..][..k]);
+            let mut n = 0;
+            while n + 4 <= n_out {
+                let (w0, w1, w2, w3) =
+                    (&w[n * k..][..k], &w[(n + 1) * k..][..k], &w[(n + 2) * k..][..k], &w[(n + 3) * k..][..k]);
+                let mut acc = [[0f32; 4]; 4];
+                for i in 0..k {
+                    let xs = [x0[i], x1[i], x2[i], x3[i]];
+                    let ws = [w0[i], w1[i], w2[i], w3[i]];
+                    for r in 0..4 {
+                        for c in 0..4 {
+                            acc[r][c] += xs[r] * ws[c];
+                        }
+                    }
+                }
+                for (r, row) in acc.iter().enumerate() {
+                    for (c, v) in row.iter().enumerate() {
+                        out[(p + r) * n_out + n + c] = b[n + c] + v;
+                    }
+                }
+                n += 4;
+            }
+            for n in n..n_out {
+                for r in 0..4 {
+                    out[(p + r) * n_out + n] = b[n] + dot(&x[(p + r) * k..][..k], &w[n * k..][..k]);
+                }
+            }
+            p += 4;
+        } else {
+            for n in 0..n_out {
+                out[p * n_out + n] = b[n] + dot(&x[p * k..][..k], &w[n * k..][..k]);
+            }
+            p += 1;
+        }
+    }
+}
+
+fn conv(x: &[f32], [ih, iw, ic]: [usize; 3], [oh, ow, oc]: [usize; 3], kernel: &Kernel) -> Vec<f32> {
+    let Kernel { kh, kw, stride, same, relu, ref w, ref b } = *kernel;
+    let mut out = vec![0f32; oh * ow * oc];
+    if kh == 1 && kw == 1 && stride == 1 {
+        // A 1x1 convolution is a matrix product over the pixels.
+        gemm(x, ic, w, b, &mut out);
+    } else {
+        // Gather every output pixel's patch (zeros outside the input), then the matrix product.
+        let (_, pad_y) = conv_geometry(ih, kh, stride, same);
+        let (_, pad_x) = conv_geometry(iw, kw, stride, same);
+        let k = kh * kw * ic;
+        let mut patches = vec![0f32; oh * ow * k];
+        for oy in 0..oh {
+            for ox in 0..ow {
+                let patch = &mut patches[(oy * ow + ox) * k..][..k];
+                for ky in 0..kh {
+                    let y = (oy * stride + ky) as isize - pad_y as isize;
+                    for kx in 0..kw {
+                        let xx = (ox * stride + kx) as isize - pad_x as isize;
+                        if y >= 0 && xx >= 0 && (y as usize) < ih && (xx as usize) < iw {
+                            let s = (y as usize * iw + xx as usize) * ic;
+                            patch[(ky * kw + kx) * ic..][..ic].copy_from_slice(&x[s..s + ic]);
+                        }
+                    }
+                }
+            }
+        }
+        gemm(&patches, k, w, b, &mut out);
+    }
+    if relu {
+        out.iter_mut().for_each(|v| *v = v.max(0.0));
+    }
+    out
+}
+
+fn depthwise(x: &[f32], [ih, iw, c]: [usize; 3], [oh, ow, _]: [usize; 3], kernel: &Kernel) -> Vec<f32> {
+    let Kernel { kh, kw, stride, same, relu, ref w, ref b } = *kernel;
+    let (_, pad_y) = conv_geometry(ih, kh, stride, same);
+    let (_, pad_x) = conv_geometry(iw, kw, stride, same);
+    let mut out = vec![0f32; oh * ow * c];
+    for oy in 0..oh {
+        for ox in 0..ow {
+            let o = &mut out[(oy * ow + ox) * c..(oy * ow + ox + 1) * c];
+            o.copy_from_slice(b);
+            for ky in 0..kh {
+                let y = (oy * stride + ky) as isize - pad_y as isize;
+                if y < 0 || y as usize >= ih {
+                    continue;
+                }
+                for kx in 0..kw {
+                    let xx = (ox * stride + kx) as isize - pad_x as isize;
+                    if xx < 0 || xx as usize >= iw {
+                        continue;
+                    }
+                    let s = &x[(y as usize * iw + xx as usize) * c..(y as usize * iw + xx as usize + 1) * c];
+                    let k = &w[(ky * kw + kx) * c..(ky * kw + kx + 1) * c];
+                    for ((v, s), k) in o.iter_mut().zip(s).zip(k) {
+                        *v += s * k;
+                    }
+                }
+            }
+            if relu {
+                o.iter_mut().for_each(|v| *v = v.max(0.0));
+            }
+        }
+    }
+    out
+}
+
+fn max_pool(
+    x: &[f32],
+    [ih, iw, c]: [usize; 3],
+    [oh, ow, _]: [usize; 3],
+    kh: usize,
+    kw: usize,
+    stride: usize,
+    same: bool,
+) -> Vec<f32> {
+    let (_, pad_y) = conv_geometry(ih, kh, stride, same);
+    let (_, pad_x) = conv_geometry(iw, kw, stride, same);
+    let mut out = vec![f32::NEG_INFINITY; oh * ow * c];
+    for oy in 0..oh {
+        for ox in 0..ow {
+            let o = &mut out[(oy * ow + ox) * c..(oy * ow + ox + 1) * c];
+            for ky in 0..kh {
+                let y = (oy * stride + ky) as isize - pad_y as isize;
+                for kx in 0..kw {
+                    let xx = (ox * stride + kx) as isize - pad_x as isize;
+                    if y < 0 || xx < 0 || y as usize >= ih || xx as usize >= iw {
+                        continue;
+                    }
+                    let s = &x[(y as usize * iw + xx as usize) * c..(y as usize * iw + xx as usize + 1) * c];
+                    for (v, s) in o.iter_mut().zip(s) {
+                        *v = v.max(*s);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn pad(x: &[f32], [ih, iw, ic]: [usize; 3], [oh, ow, oc]: [usize; 3], p: &[usize; 6]) -> Vec<f32> {
+    let mut out = vec![0f32; oh * ow * oc];
+    for y in 0..ih {
+        for xx in 0..iw {
+            let d = ((y + p[0]) * ow + xx + p[2]) * oc + p[4];
+            out[d..d + ic].copy_from_slice(&x[(y * iw + xx) * ic..(y * iw + xx + 1) * ic]);
+        }
+    }
+    out
+}
+
+/// The mean over each window's px that fall inside the input (TFLite's AVERAGE_POOL_2D: SAME
+/// padding does not count the padding).
+fn avg_pool(
+    x: &[f32],
+    [ih, iw, c]: [usize; 3],
+    [oh, ow, _]: [usize; 3],
+    kh: usize,
+    kw: usize,
+    stride: usize,
+    same: bool,
+) -> Vec<f32> {
+    let (_, pad_y) = conv_geometry(ih, kh, stride, same);
+    let (_, pad_x) = conv_geometry(iw, kw, stride, same);
+    let mut out = vec![0f32; oh * ow * c];
+    for oy in 0..oh {
+        let y0 = (oy * stride) as isize - pad_y as isize;
+        let (ya, yb) = (y0.max(0) as usize, ((y0 + kh as isize).max(0) as usize).min(ih));
+        for ox in 0..ow {
+            let x0 = (ox * stride) as isize - pad_x as isize;
+            let (xa, xb) = (x0.max(0) as usize, ((x0 + kw as isize).max(0) as usize).min(iw));
+            let o = &mut out[(oy * ow + ox) * c..][..c];
+            for y in ya..yb {
+                for xx in xa..xb {
+                    for (v, s) in o.iter_mut().zip(&x[(y * iw + xx) * c..][..c]) {
+                        *v += s;
+                    }
+                }
+            }
+            let n = ((yb.saturating_sub(ya)) * (xb.saturating_sub(xa))).max(1) as f32;
+            o.iter_mut().for_each(|v| *v /= n);
+        }
+    }
+    out
+}
+
+/// TFLite's RESIZE_BILINEAR (reference kernel): source position `(d + 0.5) * scale - 0.5` with
+/// half-pixel centres (`d * scale` without; `scale` = (in - 1) / (out - 1) with aligned corners),
+/// the lower neighbour clamped at 0, the upper one at the last px.
+fn resize_bilinear(
+    x: &[f32],
+    [ih, iw, c]: [usize; 3],
+    [oh, ow, _]: [usize; 3],
+    align_corners: bool,
+    half_pixel: bool,
+) -> Vec<f32> {
+    let scale = |i: usize, o: usize| {
+        if align_corners && o > 1 {
+            (i - 1) as f32 / (o - 1) as f32
+        } else {
+            i as f32 / o as f32
+        }
+    };
+    // Per output coordinate: the two source indices and the upper one's weight.
+    let taps = |i: usize, o: usize| -> Vec<(usize, usize, f32)> {
+        let s = scale(i, o);
+        (0..o)
+            .map(|d| {
+                let src = if half_pixel { (d as f32 + 0.5) * s - 0.5 } else { d as f32 * s };
+                let lo = src.floor();
+                let a = (lo.max(0.0) as usize).min(i - 1);
+                let b = ((lo + 1.0).max(0.0) as usize).min(i - 1);
+                (a, b, src - lo)
+            })
+            .collect()
+    };
+    let (ty, tx) = (taps(ih, oh), taps(iw, ow));
+    let mut out = vec![0f32; oh * ow * c];
+    for (oy, &(y0, y1, fy)) in ty.iter().enumerate() {
+        for (ox, &(x0, x1, fx)) in tx.iter().enumerate() {
+            let o = &mut out[(oy * ow + ox) * c..][..c];
+            let (a, b) = (&x[(y0 * iw + x0) * c..][..c], &x[(y0 * iw + x1) * c..][..c]);
+            let (d, e) = (&x[(y1 * iw + x0) * c..][..c], &x[(y1 * iw + x1) * c..][..c]);
+            for k in 0..c {
+                let top = a[k] + (b[k] - a[k]) * fx;
+                let bottom = d[k] + (e[k] - d[k]) * fx;
+                o[k] = top + (bottom - top) * fy;
+            }
+        }
+    }
+    out
+}
+
+/// A transposed convolution plus bias: every input px adds its kernel-weighted values into a
+/// kh x kw window of the output at (y * stride - pad, x * stride - pad).
+fn deconv(x: &[f32], [ih, iw, ic]: [usize; 3], [oh, ow, oc]: [usize; 3], kernel: &Kernel) -> Vec<f32> {
+    let Kernel { kh, kw, stride, same, ref w, ref b, .. } = *kernel;
+    // TFLite's padding for a transposed convolution: total = (in - 1) * stride + k - out.
+    let pad = |i: usize, k: usize, o: usize| if same { ((i - 1) * stride + k).saturating_sub(o) / 2 } else { 0 };
+    let (pad_y, pad_x) = (pad(ih, kh, oh), pad(iw, kw, ow));
+    let mut out = vec![0f32; oh * ow * oc];
+    for o in out.chunks_exact_mut(oc) {
+        o.copy_from_slice(b);
+    }
+    for y in 0..ih {
+        for xx in 0..iw {
+            let s = &x[(y * iw + xx) * ic..][..ic];
+            for ky in 0..kh {
+                let Some(dy) = (y * stride + ky).checked_sub(pad_y).filter(|&d| d < oh) else { continue };
+                for kx in 0..kw {
+                    let Some(dx) = (xx * stride + kx).checked_sub(pad_x).filter(|&d| d < ow) else { continue };
+                    let o = &mut out[(dy * ow + dx) * oc..][..oc];
+                    for (n, v) in o.iter_mut().enumerate() {
+                        *v += dot(s, &w[((n * kh + ky) * kw + kx) * ic..][..ic]);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn half_floats_convert_exactly() {
+        assert_eq!(f16_to_f32(0x3c00), 1.0);
+        assert_eq!(f16_to_f32(0xc000), -2.0);
+        assert_eq!(f16_to_f32(0x3555), 0.333_251_95);
+        assert_eq!(f16_to_f32(0x0001), 5.960_464_5e-8); // the smallest subnormal
+        assert_eq!(f16_to_f32(0x03ff), 6.097_555e-5); // the largest subnormal
+        assert_eq!(f16_to_f32(0x7bff), 65504.0);
+        assert!(f16_to_f32(0x7c00).is_infinite());
+        assert_eq!(f16_to_f32(0x8000).to_bits(), 0x8000_0000);
+    }
+
+    #[test]
+    fn same_padding_matches_tflite() {
+        // 128 -> 64 with a 5x5 kernel at stride 2: 3 padding px, 1 before, 2 after.
+        assert_eq!(conv_geometry(128, 5, 2, true), (64, 1));
+        // 64 -> 32, 3x3 at stride 2: 1 px after only.
+        assert_eq!(conv_geometry(64, 3, 2, true), (32, 0));
+        assert_eq!(conv_geometry(64, 3, 1, true), (64, 1));
+        assert_eq!(conv_geometry(64, 2, 2, false), (32, 0));
+    }
+
+    #[test]
+    fn resize_bilinear_with_half_pixel_centres_matches_tflite() {
+        // 2 px -> 4 px (one channel): sources -0.25, 0.25, 0.75, 1.25, clamped at the ends.
+        let out = resize_bilinear(&[0.0, 4.0], [1, 2, 1], [1, 4, 1], false, true);
+        assert_eq!(out, vec![0.0, 1.0, 3.0, 4.0]);
+        // Aligned corners: the ends map onto the ends.
+        let out = resize_bilinear(&[0.0, 4.0], [1, 2, 1], [1, 3, 1], true, false);
+        assert_eq!(out, vec![0.0, 2.0, 4.0]);
+    }
+
+    #[test]
+    fn global_average_pool_and_transposed_convolution() {
+        // 2x2x2 -> the mean per channel.
+        let x = [1.0, 10.0, 2.0, 20.0, 3.0, 30.0, 4.0, 40.0];
+        assert_eq!(avg_pool(&x, [2, 2, 2], [1, 1, 2], 2, 2, 2, false), vec![2.5, 25.0]);
+        // A 2x2 stride-2 transposed convolution of a 1x2x2 input to 2x4x1: each input px spreads
+        // its weighted sum over its own 2x2 block.
+        let kernel = Kernel {
+            kh: 2,
+            kw: 2,
+            stride: 2,
+            same: true,
+            relu: false,
+            // [out_c = 1][ky][kx][in_c = 2]
+            w: vec![1.0, 0.0, 0.0, 1.0, 1.0, 1.0, 2.0, 0.0],
+            b: vec![0.5],
+        };
+        let out = deconv(&[1.0, 2.0, 3.0, 4.0], [1, 2, 2], [2, 4, 1], &kernel);
+        // px 0 = (1, 2): block [1, 2; 3, 2]; px 1 = (3, 4): [3, 4; 7, 6]; plus the bias.
+        assert_eq!(out, vec![1.5, 2.5, 3.5, 4.5, 3.5, 2.5, 7.5, 6.5]);
+    }
+}
