@@ -1257,6 +1257,33 @@ pub fn detect(photo: &RgbaImage, full_width: u32, full_height: u32) -> Detection
             breakup: 0.0,
         });
         face_out = Some(Face { left_eye: full(l), right_eye: full(r), brow_mid: full(mid), up });
+    } else if let (View::Front, Some((ppm, _))) = (view, px_per_mm) {
+        // A front view with no face found (a scalp seen from above the forehead, the face below
+        // the photo or turned down): the forehead runs into the scalp with nothing to tell where
+        // the hair would start. Suggest a hairline ~0.62 head widths below the head's top,
+        // curved like one seen from above (its middle nearest the face, the temples receding),
+        // feathered, and editable with the hairline handles; the skin below it is not treated.
+        let ppm_grid = ppm / to_full;
+        let grid_pts = hairline_without_face(&head, w, h, top, head_width_px);
+        let line =
+            Hairline { points: grid_pts.clone(), feather_mm: 6.0, treated_side: HairlineSide::Left, breakup: 0.0 };
+        if let Some(field) = line.field(1.0, ppm_grid, 0) {
+            for i in 0..n {
+                if labels[i] == Label::Skin {
+                    let p = Point::new((i % w) as f32 + 0.5, (i / w) as f32 + 0.5);
+                    if field.signed_distance(p) < -6.0 * ppm_grid {
+                        labels[i] = Label::Face;
+                        scalp[i] = false;
+                    }
+                }
+            }
+        }
+        hairline = Some(Hairline {
+            points: grid_pts.iter().map(|&p| full(p)).collect(),
+            feather_mm: 6.0,
+            treated_side: HairlineSide::Left,
+            breakup: 0.0,
+        });
     } else if view != View::Top {
         // Side and back views: the scalp is the upper part of the head; below ~0.62 head widths
         // from its top come the ears, the face or the neck. The limit fades over a band (no
@@ -1339,6 +1366,24 @@ pub fn detect(photo: &RgbaImage, full_width: u32, full_height: u32) -> Detection
         skin_rgb,
         advice,
     }
+}
+
+/// A hairline for a front view without a face, in grid px, left temple to right: its middle
+/// 0.62 head widths below the head's top, centred on the head's row there, the points at a
+/// quarter of that row's width 0.03 head widths higher, the temples at 0.45 of it 0.12 higher.
+fn hairline_without_face(head: &[bool], w: usize, h: usize, top: usize, head_width_px: f32) -> Vec<Point> {
+    let mid_y = (top as f32 + 0.62 * head_width_px).min(h.saturating_sub(1) as f32);
+    let row = (mid_y as usize).min(h.saturating_sub(1));
+    let cols: Vec<usize> = (0..w).filter(|&x| head.get(row * w + x).copied().unwrap_or(false)).collect();
+    let (left, right) = match (cols.first(), cols.last()) {
+        (Some(&l), Some(&r)) if r > l => (l as f32, r as f32 + 1.0),
+        _ => (0.5 * w as f32 - 0.5 * head_width_px, 0.5 * w as f32 + 0.5 * head_width_px),
+    };
+    let (cx, row_w) = (0.5 * (left + right), right - left);
+    [(-0.45, 0.12), (-0.25, 0.03), (0.0, 0.0), (0.25, 0.03), (0.45, 0.12)]
+        .iter()
+        .map(|&(across, up)| Point::new(cx + across * row_w, (mid_y - up * head_width_px).max(0.0)))
+        .collect()
 }
 
 /// The detection grid for a photo of this size (aspect kept, longer side <= GRID_MAX_SIDE).
@@ -1646,5 +1691,36 @@ mod tests {
         // The centre of the crown is scalp.
         let m = d.area.resample(img.width, img.height);
         assert!(m.get(img.width / 2, img.height / 2) > 128);
+    }
+
+    #[test]
+    fn a_front_view_without_a_face_gets_a_curved_editable_hairline_not_a_straight_cut() {
+        // hl01 and hl04: scalps seen from above the forehead, no face in the photo.
+        for name in ["hl01_front_L5_1-Front.jpg", "hl04_front_L6_2-Front.jpg"] {
+            let img = crate::shared_photo(name);
+            let d = detect(&img, img.width, img.height);
+            assert_eq!((d.view, d.face.is_none()), (Some(View::Front), true), "{name}");
+            let line = d.hairline.as_ref().unwrap_or_else(|| panic!("{name}: a hairline"));
+            let p = &line.points;
+            assert_eq!(p.len(), 5);
+            // Its middle is nearest the face (lowest in the photo), the temples recede.
+            assert!(p[2].y > p[1].y && p[1].y > p[0].y && p[2].y > p[3].y && p[3].y > p[4].y, "{name}: {p:?}");
+            assert!(p[0].x < p[2].x && p[2].x < p[4].x);
+            // Dots above the line's middle, none well below it (the forehead).
+            let m = d.area.resample(img.width, img.height);
+            let (x, y) = (p[2].x as u32, p[2].y);
+            let feather_px = 6.0 * d.px_per_mm.unwrap().0;
+            let below = (y + 3.0 * feather_px) as u32;
+            if below < img.height {
+                assert_eq!(m.get(x, below), 0, "{name}: the forehead at {x},{below}");
+            }
+            let above = (0..(y - 3.0 * feather_px) as u32).rev().take(40).filter(|&yy| m.get(x, yy) > 128).count();
+            assert!(above > 20, "{name}: the scalp above the line ({above} of 40)");
+            // The limit is the line, not a band along a row: two points at the same height left
+            // and right of the middle differ (one above the line, one not), row by row.
+            let row = (p[0].y + p[2].y) as u32 / 2;
+            let (inner, outer) = ((p[2].x as u32), p[0].x as u32 + 2);
+            assert!(m.get(inner, row) > m.get(outer, row) || m.get(outer, row) == 0, "{name}: row {row}");
+        }
     }
 }
