@@ -454,12 +454,14 @@ fn segment(feats: &[Feat], w: usize, h: usize, person: Option<&[f32]>) -> Option
     let skin_like = erode(&skin_like, w, h, 1);
     let (ids, sizes) = components(&skin_like, w, h);
     // The skin seed: the biggest skin-like region, favouring the upper and central part of the
-    // photo (a head is rarely at the bottom edge; an orange garment often is).
+    // photo (a head is rarely at the bottom edge; an orange garment often is), and what the
+    // person mask calls person (an orange brick wall is skin-coloured and smooth too).
     let mut weight = vec![0f32; sizes.len()];
     for (i, &c) in ids.iter().enumerate() {
         if c != 0 {
             let (x, y) = ((i % w) as f32 / w as f32, (i / w) as f32 / h as f32);
-            weight[c as usize] += (1.0 - 0.8 * y) * (1.0 - (x - 0.5).abs());
+            let person_here = person.map_or(1.0, |p| 0.05 + p[i]);
+            weight[c as usize] += (1.0 - 0.8 * y) * (1.0 - (x - 0.5).abs()) * person_here;
         }
     }
     let mut biggest = (1..sizes.len()).max_by(|&a, &b| weight[a].total_cmp(&weight[b])).unwrap_or(0);
@@ -1691,6 +1693,22 @@ mod tests {
         // The centre of the crown is scalp.
         let m = d.area.resample(img.width, img.height);
         assert!(m.get(img.width / 2, img.height / 2) > 128);
+    }
+
+    #[test]
+    fn an_orange_brick_wall_behind_a_full_head_of_hair_gets_no_dots() {
+        // hl15: the smooth orange wall was the biggest skin-like region, so it became the skin
+        // seed and was marked as scalp; the person mask now steers the seed to the person.
+        let img = crate::shared_photo("hl15_right_L2_24-Right.jpg");
+        let d = detect(&img, img.width, img.height);
+        let m = d.area.resample(img.width, img.height);
+        // The wall at the top right (bricks between the mortar lines).
+        let wall = [(0.62, 0.05), (0.8, 0.1), (0.95, 0.3), (0.9, 0.5)];
+        for (fx, fy) in wall {
+            let (x, y) = ((fx * img.width as f32) as u32, (fy * img.height as f32) as u32);
+            assert_eq!(m.get(x, y), 0, "dots on the wall at {x},{y}");
+        }
+        assert!(d.area.coverage() < 0.02, "{}", d.area.coverage());
     }
 
     #[test]
