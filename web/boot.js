@@ -38,13 +38,28 @@ function fromBase64(text) {
   return bytes;
 }
 
-try {
-  const variant = variants.simd.glue && !noSimdFlag && hasWasmSimd() ? 'simd' : 'baseline';
-  document.body.dataset.wasmVariant = variant;
+/** A variant's glue (its `init`), the glue's text and the compiled wasm module. */
+async function load(variant) {
   const [{ default: init }, { wasmBase64, glueSource }] = await Promise.all([
     import(variants[variant].glue), import(variants[variant].wasm),
   ]);
-  const module = await WebAssembly.compile(fromBase64(wasmBase64));
+  return { init, glueSource, module: await WebAssembly.compile(fromBase64(wasmBase64)) };
+}
+
+try {
+  let variant = variants.simd.glue && !noSimdFlag && hasWasmSimd() ? 'simd' : 'baseline';
+  let loaded;
+  try {
+    loaded = await load(variant);
+  } catch (e) {
+    // A browser that validates the probe yet cannot take the SIMD build still gets the page.
+    if (variant !== 'simd') throw e;
+    console.warn('the wasm SIMD build did not load; loading the one without SIMD', e);
+    variant = 'baseline';
+    loaded = await load(variant);
+  }
+  document.body.dataset.wasmVariant = variant;
+  const { init, glueSource, module } = loaded;
 
   // The face detector's and the person mask's weights (crates/smp-core/models/blazeface.bin,
   // selfie.bin) are a script module of their own, imported once, when the first worker starts

@@ -86,3 +86,26 @@ test('a browser without wasm SIMD (WebAssembly.validate refuses it) gets the bas
   assert.ok(r.changedShare > 0.1, `dots over the detected scalp: ${(r.changedShare * 100).toFixed(1)} % of the pixels`);
   assert.deepEqual(r.problems, []);
 });
+
+test('if the SIMD build fails to compile, the loader falls back to the baseline and the page works', { skip: !simdBuilt && 'built with SMP_SIMD=0' }, async () => {
+  const asked = server.requests.length;
+  const { page, problems } = await openApp(browser.context, server.url, null, {
+    initScript: () => {
+      // The first module compiled (the SIMD build, as the probe passes) is refused.
+      const compile = WebAssembly.compile;
+      let first = true;
+      WebAssembly.compile = (bytes) => {
+        if (first) { first = false; return Promise.reject(new WebAssembly.CompileError('refused by the test')); }
+        return compile(bytes);
+      };
+    },
+  });
+  assert.equal(await page.evaluate(() => document.body.dataset.wasmVariant), 'baseline');
+  await uploadPhoto(page, photoPath('hl22_top_L7_16-Top-Down.jpg'), { keepDetected: true });
+  assert.equal(await page.getAttribute('#detection', 'data-area-found'), 'true');
+  const requested = server.requests.slice(asked).map((u) => decodeURIComponent(u.replace(/^\//, '')));
+  assert.ok(requested.some(isSimdFile) && requested.some(isBaselineFile), `tried SIMD, then loaded the baseline: ${requested.join(' ')}`);
+  assert.equal(await page.isHidden('#fatal'), true, 'no fatal banner');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
