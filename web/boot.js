@@ -2,10 +2,24 @@
 // names). The page's Content-Security-Policy forbids every connection (connect-src 'none'),
 // so the wasm is not fetched: its bytes come as a same-origin script module and are compiled
 // here, once, for the page and for every Web Worker.
-import init from '%GLUE%';
-// wasmBase64: the wasm bytes; glueSource: the text of wasm-bindgen's glue module (the one
-// imported above), for the workers, so they make no request of their own.
-import { wasmBase64, glueSource } from '%WASM_JS%';
+//
+// Two builds of the app may ship: one with wasm SIMD (faster detection) and the baseline. A
+// browser without wasm SIMD (iOS Safari before 16.4) cannot even compile the SIMD one, so the
+// loader asks first (WebAssembly.validate on a tiny SIMD function) and imports only the
+// matching glue and wasm; `?smp-no-simd` forces the baseline. Each variant is a pair: the
+// wasm-bindgen glue module, and `<name>_bg.wasm.js` with the wasm bytes (wasmBase64) and the
+// glue's text (glueSource) for the workers, so they run the same variant and request nothing.
+const variants = {
+  simd: { glue: '%GLUE_SIMD%', wasm: '%WASM_JS_SIMD%' }, // empty when built without it
+  baseline: { glue: '%GLUE%', wasm: '%WASM_JS%' },
+};
+
+// (func (result v128) i32.const 0 i8x16.splat i8x16.popcnt): valid only with wasm SIMD.
+const simdProbe = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+function hasWasmSimd() {
+  try { return WebAssembly.validate(simdProbe); } catch { return false; }
+}
+const noSimdFlag = location.search.replace(/^\?/, '').split('&').includes('smp-no-simd');
 
 // Any trap of the instance (a panic, out of memory) leaves it dead: say so calmly instead of
 // leaving a frozen page. The banner is plain HTML in index.html; this needs nothing from wasm.
@@ -24,8 +38,28 @@ function fromBase64(text) {
   return bytes;
 }
 
+/** A variant's glue (its `init`), the glue's text and the compiled wasm module. */
+async function load(variant) {
+  const [{ default: init }, { wasmBase64, glueSource }] = await Promise.all([
+    import(variants[variant].glue), import(variants[variant].wasm),
+  ]);
+  return { init, glueSource, module: await WebAssembly.compile(fromBase64(wasmBase64)) };
+}
+
 try {
-  const module = await WebAssembly.compile(fromBase64(wasmBase64));
+  let variant = variants.simd.glue && !noSimdFlag && hasWasmSimd() ? 'simd' : 'baseline';
+  let loaded;
+  try {
+    loaded = await load(variant);
+  } catch (e) {
+    // A browser that validates the probe yet cannot take the SIMD build still gets the page.
+    if (variant !== 'simd') throw e;
+    console.warn('the wasm SIMD build did not load; loading the one without SIMD', e);
+    variant = 'baseline';
+    loaded = await load(variant);
+  }
+  document.body.dataset.wasmVariant = variant;
+  const { init, glueSource, module } = loaded;
 
   // The face detector's and the person mask's weights (crates/smp-core/models/blazeface.bin,
   // selfie.bin) are a script module of their own, imported once, when the first worker starts

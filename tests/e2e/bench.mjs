@@ -8,17 +8,31 @@ import { startServer, launch, openApp, afterFrame, dragInWorkPixels, photoPath, 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const figures = {};
 
-// 1. Download size: gzip of the wasm and js the page loads.
-let gz = 0, raw = 0;
-for (const f of fs.readdirSync(distDir)) {
-  if (f.endsWith('.wasm') || f.endsWith('.js')) {
+// 1. Download size: gzip of the wasm and js ONE browser loads: the shared files (loader, models)
+// plus one variant of the app (scripts/post-build.mjs): the wasm SIMD one when built (what
+// Chromium loads), and the baseline's figure beside it (browsers without wasm SIMD).
+const appFiles = fs.readdirSync(distDir).filter((f) => f.endsWith('.wasm') || f.endsWith('.js'));
+const isSimd = (f) => /^smp-tryon-[0-9a-f]+-simd(_bg\.wasm)?\.js$/.test(f);
+const isBaseline = (f) => /^smp-tryon-[0-9a-f]+(_bg\.wasm)?(\.js)?$/.test(f) && !isSimd(f);
+const hasSimd = appFiles.some(isSimd);
+function downloadOf(files) {
+  let gz = 0, raw = 0;
+  for (const f of files) {
     const b = fs.readFileSync(path.join(distDir, f));
     raw += b.length;
     gz += zlib.gzipSync(b, { level: 9 }).length;
   }
+  return { raw, gz };
 }
-figures.wasm_js_bytes = raw;
-figures.wasm_js_gzip_bytes = gz;
+const oneBrowser = downloadOf(appFiles.filter((f) => (hasSimd ? !isBaseline(f) : true)));
+figures.wasm_variant = hasSimd ? 'simd' : 'baseline';
+figures.wasm_js_bytes = oneBrowser.raw;
+figures.wasm_js_gzip_bytes = oneBrowser.gz;
+if (hasSimd) {
+  const baseline = downloadOf(appFiles.filter((f) => !isSimd(f)));
+  figures.wasm_js_bytes_baseline = baseline.raw;
+  figures.wasm_js_gzip_bytes_baseline = baseline.gz;
+}
 
 const server = await startServer();
 const browser = await launch();
@@ -72,6 +86,18 @@ try {
   await page.waitForFunction(() => document.body.dataset.detectedPhoto === document.querySelector('#preview-canvas').dataset.photoId,
     null, { timeout: 120_000 });
   figures.detect_2mp_ms = Number(await page.getAttribute('body', 'data-detect-ms'));
+  figures.detect_2mp_variant = await page.getAttribute('body', 'data-wasm-variant');
+  // The same detection on the baseline build (what browsers without wasm SIMD run).
+  {
+    const base = await openApp(browser.context, `${server.url}?smp-no-simd`);
+    await base.page.setInputFiles('#photo-input', { name: 'big.jpg', mimeType: 'image/jpeg', buffer: jpeg12 });
+    await base.page.waitForFunction(() => {
+      const c = document.querySelector('#preview-canvas');
+      return c && c.dataset.photoId && document.body.dataset.detectedPhoto === c.dataset.photoId;
+    }, null, { timeout: 120_000 });
+    figures.detect_2mp_ms_baseline = Number(await base.page.getAttribute('body', 'data-detect-ms'));
+    await base.page.close();
+  }
   // The figures below paint their own area: start from the bare photo.
   if (!(await page.isDisabled('#clear'))) await afterFrame(page, () => page.click('#clear'));
 

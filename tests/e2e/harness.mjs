@@ -67,9 +67,11 @@ export async function launch() {
  * starts from an empty autosave (the browser profile is shared by a file's tests) unless
  * `keepSaved` is set, e.g. to test that a reload restores the work.
  */
-export async function openApp(context, url, viewport, { keepSaved = false } = {}) {
+export async function openApp(context, url, viewport, { keepSaved = false, initScript } = {}) {
   const page = await context.newPage();
   if (viewport) await page.setViewportSize(viewport);
+  // `initScript`: a function run before the page's own scripts (e.g. to play another browser).
+  if (initScript) await page.addInitScript(initScript);
   // Runs before the app on every load of this page; the app's open waits for the delete.
   if (!keepSaved) await page.addInitScript(() => indexedDB.deleteDatabase('smp-tryon'));
   const problems = [];
