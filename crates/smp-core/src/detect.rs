@@ -1266,6 +1266,8 @@ pub fn detect(photo: &RgbaImage, full_width: u32, full_height: u32) -> Detection
     let mut scalp: Vec<bool> = labels.iter().map(|&l| l == Label::Skin).collect();
     // How much of the scalp each row keeps (1 everywhere unless a limit applies).
     let mut fade = vec![1f32; n];
+    // A suggested hairline (grid px, left temple to right) and the grid's px per mm.
+    let mut suggested: Option<(Vec<Point>, f32)> = None;
     if let (Some((l, r, brow_top)), Some((ppm, _))) = (face, px_per_mm) {
         let ppm_grid = ppm / to_full;
         let dir = Point::new(r.x - l.x, r.y - l.y);
@@ -1279,7 +1281,26 @@ pub fn detect(photo: &RgbaImage, full_width: u32, full_height: u32) -> Detection
         };
         // Handles from the left temple to the right: a soft M-shaped adult hairline.
         let pts = [(-75.0, 45.0), (-45.0, 70.0), (0.0, HAIRLINE_ABOVE_BROWS_MM), (45.0, 70.0), (75.0, 45.0)];
-        let grid_pts: Vec<Point> = pts.iter().map(|&(a, u)| at(a, u)).collect();
+        suggested = Some((pts.iter().map(|&(a, u)| at(a, u)).collect(), ppm_grid));
+        face_out = Some(Face { left_eye: full(l), right_eye: full(r), brow_mid: full(mid), up });
+    } else if let (View::Front, Some((ppm, _))) = (view, px_per_mm) {
+        // A front view with no face found (a scalp seen from above the forehead, the face below
+        // the photo or turned down): the forehead runs into the scalp with nothing to tell where
+        // the hair would start. Suggest a hairline ~0.62 head widths below the head's top,
+        // curved like one seen from above (its middle nearest the face, the temples receding),
+        // feathered, and editable with the hairline handles; the skin below it is not treated.
+        suggested = Some((hairline_without_face(&head, w, h, top, head_width_px), ppm / to_full));
+    } else if view != View::Top {
+        // Side and back views: the scalp is the upper part of the head; below ~0.62 head widths
+        // from its top come the ears, the face or the neck. The limit fades over a band (no
+        // straight edge of dots), and the user can paint past it.
+        let limit = top as f32 + 0.62 * head_width_px;
+        let band = (0.12 * head_width_px).max(2.0);
+        for (i, f) in fade.iter_mut().enumerate() {
+            *f = ((limit - (i / w) as f32) / band + 0.5).clamp(0.0, 1.0);
+        }
+    }
+    if let Some((grid_pts, ppm_grid)) = suggested {
         // The face: skin below the hairline; the scalp: skin above it (plus a margin the
         // hairline's feather then fades).
         let line =
@@ -1295,49 +1316,7 @@ pub fn detect(photo: &RgbaImage, full_width: u32, full_height: u32) -> Detection
                 }
             }
         }
-        hairline = Some(Hairline {
-            points: grid_pts.iter().map(|&p| full(p)).collect(),
-            feather_mm: 6.0,
-            treated_side: HairlineSide::Left,
-            breakup: 0.0,
-        });
-        face_out = Some(Face { left_eye: full(l), right_eye: full(r), brow_mid: full(mid), up });
-    } else if let (View::Front, Some((ppm, _))) = (view, px_per_mm) {
-        // A front view with no face found (a scalp seen from above the forehead, the face below
-        // the photo or turned down): the forehead runs into the scalp with nothing to tell where
-        // the hair would start. Suggest a hairline ~0.62 head widths below the head's top,
-        // curved like one seen from above (its middle nearest the face, the temples receding),
-        // feathered, and editable with the hairline handles; the skin below it is not treated.
-        let ppm_grid = ppm / to_full;
-        let grid_pts = hairline_without_face(&head, w, h, top, head_width_px);
-        let line =
-            Hairline { points: grid_pts.clone(), feather_mm: 6.0, treated_side: HairlineSide::Left, breakup: 0.0 };
-        if let Some(field) = line.field(1.0, ppm_grid, 0) {
-            for i in 0..n {
-                if labels[i] == Label::Skin {
-                    let p = Point::new((i % w) as f32 + 0.5, (i / w) as f32 + 0.5);
-                    if field.signed_distance(p) < -6.0 * ppm_grid {
-                        labels[i] = Label::Face;
-                        scalp[i] = false;
-                    }
-                }
-            }
-        }
-        hairline = Some(Hairline {
-            points: grid_pts.iter().map(|&p| full(p)).collect(),
-            feather_mm: 6.0,
-            treated_side: HairlineSide::Left,
-            breakup: 0.0,
-        });
-    } else if view != View::Top {
-        // Side and back views: the scalp is the upper part of the head; below ~0.62 head widths
-        // from its top come the ears, the face or the neck. The limit fades over a band (no
-        // straight edge of dots), and the user can paint past it.
-        let limit = top as f32 + 0.62 * head_width_px;
-        let band = (0.12 * head_width_px).max(2.0);
-        for (i, f) in fade.iter_mut().enumerate() {
-            *f = ((limit - (i / w) as f32) / band + 0.5).clamp(0.0, 1.0);
-        }
+        hairline = Some(Hairline { points: grid_pts.iter().map(|&p| full(p)).collect(), ..line });
     }
     // Thinning: hair pixels where skin shows through nearby (mixed neighbourhoods) are part of
     // the treatable scalp (density treatment puts dots between the hairs, never on them).
