@@ -413,7 +413,16 @@ impl Model {
                     t[*output] = out;
                 }
                 Op::MaxPool { input, output, kh, kw, stride, same } => {
-                    let out = max_pool(&t[*input], self.shapes[*input], self.shapes[*output], *kh, *kw, *stride, *same);
+                    let out = pool(
+                        &t[*input],
+                        self.shapes[*input],
+                        self.shapes[*output],
+                        *kh,
+                        *kw,
+                        *stride,
+                        *same,
+                        Pool::Max,
+                    );
                     t[*output] = out;
                 }
                 Op::Pad { input, output, pads } => {
@@ -449,7 +458,16 @@ impl Model {
                     t[*output] = out;
                 }
                 Op::AvgPool { input, output, kh, kw, stride, same } => {
-                    let out = avg_pool(&t[*input], self.shapes[*input], self.shapes[*output], *kh, *kw, *stride, *same);
+                    let out = pool(
+                        &t[*input],
+                        self.shapes[*input],
+                        self.shapes[*output],
+                        *kh,
+                        *kw,
+                        *stride,
+                        *same,
+                        Pool::Average,
+                    );
                     t[*output] = out;
                 }
                 Op::ResizeBilinear { input, output, align_corners, half_pixel } => {
@@ -648,39 +666,6 @@ fn depthwise(x: &[f32], [ih, iw, c]: [usize; 3], [oh, ow, _]: [usize; 3], kernel
     out
 }
 
-fn max_pool(
-    x: &[f32],
-    [ih, iw, c]: [usize; 3],
-    [oh, ow, _]: [usize; 3],
-    kh: usize,
-    kw: usize,
-    stride: usize,
-    same: bool,
-) -> Vec<f32> {
-    let (_, pad_y) = conv_geometry(ih, kh, stride, same);
-    let (_, pad_x) = conv_geometry(iw, kw, stride, same);
-    let mut out = vec![f32::NEG_INFINITY; oh * ow * c];
-    for oy in 0..oh {
-        for ox in 0..ow {
-            let o = &mut out[(oy * ow + ox) * c..(oy * ow + ox + 1) * c];
-            for ky in 0..kh {
-                let y = (oy * stride + ky) as isize - pad_y as isize;
-                for kx in 0..kw {
-                    let xx = (ox * stride + kx) as isize - pad_x as isize;
-                    if y < 0 || xx < 0 || y as usize >= ih || xx as usize >= iw {
-                        continue;
-                    }
-                    let s = &x[(y as usize * iw + xx as usize) * c..(y as usize * iw + xx as usize + 1) * c];
-                    for (v, s) in o.iter_mut().zip(s) {
-                        *v = v.max(*s);
-                    }
-                }
-            }
-        }
-    }
-    out
-}
-
 fn pad(x: &[f32], [ih, iw, ic]: [usize; 3], [oh, ow, oc]: [usize; 3], p: &[usize; 6]) -> Vec<f32> {
     let mut out = vec![0f32; oh * ow * oc];
     for y in 0..ih {
@@ -692,9 +677,17 @@ fn pad(x: &[f32], [ih, iw, ic]: [usize; 3], [oh, ow, oc]: [usize; 3], p: &[usize
     out
 }
 
-/// The mean over each window's px that fall inside the input (TFLite's AVERAGE_POOL_2D: SAME
-/// padding does not count the padding).
-fn avg_pool(
+#[derive(Clone, Copy, PartialEq)]
+enum Pool {
+    Max,
+    /// The mean over each window's px that fall inside the input (TFLite's AVERAGE_POOL_2D: SAME
+    /// padding does not count the padding).
+    Average,
+}
+
+/// MAX_POOL_2D / AVERAGE_POOL_2D over the window's px inside the input.
+#[allow(clippy::too_many_arguments)]
+fn pool(
     x: &[f32],
     [ih, iw, c]: [usize; 3],
     [oh, ow, _]: [usize; 3],
@@ -702,10 +695,12 @@ fn avg_pool(
     kw: usize,
     stride: usize,
     same: bool,
+    kind: Pool,
 ) -> Vec<f32> {
     let (_, pad_y) = conv_geometry(ih, kh, stride, same);
     let (_, pad_x) = conv_geometry(iw, kw, stride, same);
-    let mut out = vec![0f32; oh * ow * c];
+    let start = if kind == Pool::Max { f32::NEG_INFINITY } else { 0.0 };
+    let mut out = vec![start; oh * ow * c];
     for oy in 0..oh {
         let y0 = (oy * stride) as isize - pad_y as isize;
         let (ya, yb) = (y0.max(0) as usize, ((y0 + kh as isize).max(0) as usize).min(ih));
@@ -715,13 +710,17 @@ fn avg_pool(
             let o = &mut out[(oy * ow + ox) * c..][..c];
             for y in ya..yb {
                 for xx in xa..xb {
-                    for (v, s) in o.iter_mut().zip(&x[(y * iw + xx) * c..][..c]) {
-                        *v += s;
+                    let s = &x[(y * iw + xx) * c..][..c];
+                    match kind {
+                        Pool::Max => o.iter_mut().zip(s).for_each(|(v, s)| *v = v.max(*s)),
+                        Pool::Average => o.iter_mut().zip(s).for_each(|(v, s)| *v += s),
                     }
                 }
             }
-            let n = ((yb.saturating_sub(ya)) * (xb.saturating_sub(xa))).max(1) as f32;
-            o.iter_mut().for_each(|v| *v /= n);
+            if kind == Pool::Average {
+                let n = ((yb.saturating_sub(ya)) * (xb.saturating_sub(xa))).max(1) as f32;
+                o.iter_mut().for_each(|v| *v /= n);
+            }
         }
     }
     out
@@ -843,7 +842,8 @@ mod tests {
     fn global_average_pool_and_transposed_convolution() {
         // 2x2x2 -> the mean per channel.
         let x = [1.0, 10.0, 2.0, 20.0, 3.0, 30.0, 4.0, 40.0];
-        assert_eq!(avg_pool(&x, [2, 2, 2], [1, 1, 2], 2, 2, 2, false), vec![2.5, 25.0]);
+        assert_eq!(pool(&x, [2, 2, 2], [1, 1, 2], 2, 2, 2, false, Pool::Average), vec![2.5, 25.0]);
+        assert_eq!(pool(&x, [2, 2, 2], [1, 1, 2], 2, 2, 2, false, Pool::Max), vec![4.0, 40.0]);
         // A 2x2 stride-2 transposed convolution of a 1x2x2 input to 2x4x1: each input px spreads
         // its weighted sum over its own 2x2 block.
         let kernel = Kernel {
