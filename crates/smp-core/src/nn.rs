@@ -42,13 +42,14 @@ enum Op {
         input: usize,
         output: usize,
     },
-    MaxPool {
+    Pool {
         input: usize,
         output: usize,
         kh: usize,
         kw: usize,
         stride: usize,
         same: bool,
+        kind: Pool,
     },
     Pad {
         input: usize,
@@ -77,14 +78,6 @@ enum Op {
         b: usize,
         output: usize,
         relu: bool,
-    },
-    AvgPool {
-        input: usize,
-        output: usize,
-        kh: usize,
-        kw: usize,
-        stride: usize,
-        same: bool,
     },
     ResizeBilinear {
         input: usize,
@@ -244,7 +237,7 @@ impl Model {
                     {
                         return Err("pool output size mismatch".into());
                     }
-                    Op::MaxPool { input, output, kh, kw, stride, same }
+                    Op::Pool { input, output, kh, kw, stride, same, kind: Pool::Max }
                 }
                 6 => {
                     let (input, output) = (id(r.usize()?)?, id(r.usize()?)?);
@@ -313,7 +306,7 @@ impl Model {
                     {
                         return Err("pool output size mismatch".into());
                     }
-                    Op::AvgPool { input, output, kh, kw, stride, same }
+                    Op::Pool { input, output, kh, kw, stride, same, kind: Pool::Average }
                 }
                 13 => {
                     let (input, output) = (id(r.usize()?)?, id(r.usize()?)?);
@@ -412,17 +405,9 @@ impl Model {
                     let out = t[*input].iter().map(|v| v.max(0.0)).collect();
                     t[*output] = out;
                 }
-                Op::MaxPool { input, output, kh, kw, stride, same } => {
-                    let out = pool(
-                        &t[*input],
-                        self.shapes[*input],
-                        self.shapes[*output],
-                        *kh,
-                        *kw,
-                        *stride,
-                        *same,
-                        Pool::Max,
-                    );
+                Op::Pool { input, output, kh, kw, stride, same, kind } => {
+                    let out =
+                        pool(&t[*input], self.shapes[*input], self.shapes[*output], *kh, *kw, *stride, *same, *kind);
                     t[*output] = out;
                 }
                 Op::Pad { input, output, pads } => {
@@ -457,19 +442,6 @@ impl Model {
                     }
                     t[*output] = out;
                 }
-                Op::AvgPool { input, output, kh, kw, stride, same } => {
-                    let out = pool(
-                        &t[*input],
-                        self.shapes[*input],
-                        self.shapes[*output],
-                        *kh,
-                        *kw,
-                        *stride,
-                        *same,
-                        Pool::Average,
-                    );
-                    t[*output] = out;
-                }
                 Op::ResizeBilinear { input, output, align_corners, half_pixel } => {
                     let out = resize_bilinear(
                         &t[*input],
@@ -500,12 +472,11 @@ impl Op {
         match self {
             Op::Conv { input, .. }
             | Op::Relu { input, .. }
-            | Op::MaxPool { input, .. }
+            | Op::Pool { input, .. }
             | Op::Pad { input, .. }
             | Op::Reshape { input, .. }
             | Op::HardSwish { input, .. }
             | Op::Logistic { input, .. }
-            | Op::AvgPool { input, .. }
             | Op::ResizeBilinear { input, .. }
             | Op::Deconv { input, .. } => vec![*input],
             Op::Add { a, b, .. } | Op::Mul { a, b, .. } => vec![*a, *b],
@@ -517,12 +488,11 @@ impl Op {
         match self {
             Op::Conv { output, .. }
             | Op::Relu { output, .. }
-            | Op::MaxPool { output, .. }
+            | Op::Pool { output, .. }
             | Op::Pad { output, .. }
             | Op::Reshape { output, .. }
             | Op::HardSwish { output, .. }
             | Op::Logistic { output, .. }
-            | Op::AvgPool { output, .. }
             | Op::ResizeBilinear { output, .. }
             | Op::Deconv { output, .. }
             | Op::Add { output, .. }
@@ -677,7 +647,7 @@ fn pad(x: &[f32], [ih, iw, ic]: [usize; 3], [oh, ow, oc]: [usize; 3], p: &[usize
     out
 }
 
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 enum Pool {
     Max,
     /// The mean over each window's px that fall inside the input (TFLite's AVERAGE_POOL_2D: SAME
