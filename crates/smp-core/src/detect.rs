@@ -157,6 +157,10 @@ impl Detection {
         }
         match self.px_per_mm {
             Some((_, ScaleSource::EyeDistance)) => parts.push("scale from the eyes".into()),
+            // Side views measure the head front to back (its length), the others across.
+            Some((_, ScaleSource::HeadWidth)) if self.view == Some(View::Side) => {
+                parts.push("scale from the head's length".into())
+            }
             Some((_, ScaleSource::HeadWidth)) => parts.push("scale from the head's width".into()),
             None => {}
         }
