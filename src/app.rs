@@ -332,15 +332,13 @@ pub fn App() -> Html {
     };
     {
         let saver = (*saver).clone();
-        use_effect_with((), move |_| wasm_bindgen_futures::spawn_local(saver.restore_at_start()));
-    }
-    {
-        let saver = (*saver).clone();
         use_effect_with((*state).clone(), move |s| saver.schedule(s.clone()));
     }
     // How many angles the consultation holds (read when a file is chosen, before decoding it).
     let angle_count = use_mut_ref(|| Cell::new(0usize));
     angle_count.borrow().set(state.angles.len());
+    // A photo chosen while the start-up restore runs, opened when it ends.
+    let pending_open = use_mut_ref(|| None::<(File, OpenMode)>);
     let open_file = {
         let dispatch = dispatch.clone();
         let painter = painter.clone();
@@ -348,10 +346,13 @@ pub fn App() -> Html {
         let work = work.clone();
         let angle_count = angle_count.clone();
         let restoring = saver.restoring.clone();
+        let pending = pending_open.clone();
         Callback::from(move |(file, mode): (File, OpenMode)| {
             if restoring.get() {
-                return dispatch
-                    .emit(Action::PhotoFailed("One moment: your last consultation is still being restored.".into()));
+                // Chosen before the start-up restore finished (a fast user, or a page opened
+                // with a photo at hand): it opens as soon as the restore is done.
+                *pending.borrow_mut() = Some((file, mode));
+                return;
             }
             if mode == OpenMode::Add && angle_count.borrow().get() >= MAX_ANGLES {
                 return dispatch.emit(Action::PhotoFailed(too_many_angles()));
@@ -487,6 +488,20 @@ pub fn App() -> Html {
         })
     };
 
+    {
+        let saver = (*saver).clone();
+        let (pending, open_file) = (pending_open.clone(), open_file.clone());
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                let restored = saver.restore_at_start().await;
+                let chosen = pending.borrow_mut().take();
+                if let Some((file, mode)) = chosen {
+                    // Work came back: the photo joins it rather than replacing any of it.
+                    open_file.emit((file, if restored > 0 { OpenMode::Add } else { mode }));
+                }
+            })
+        });
+    }
     let replace_file = open_file.reform(|f: File| (f, OpenMode::Replace));
     let add_file = open_file.reform(|f: File| (f, OpenMode::Add));
     let s = &*state;

@@ -77,14 +77,15 @@ impl Saver {
     }
 
     /// Restore the last consultation from the browser's store, then turn the autosave on.
-    pub async fn restore_at_start(self) {
+    /// Returns how many photos came back.
+    pub async fn restore_at_start(self) -> usize {
         let store = match Store::open().await {
             Ok(store) => Rc::new(store),
             Err(why) => {
                 *self.unavailable.borrow_mut() = Some(why);
                 self.restoring.set(false);
                 set_body_attribute("data-restored", "0");
-                return;
+                return 0;
             }
         };
         *self.store.borrow_mut() = Some(store.clone());
@@ -93,6 +94,7 @@ impl Saver {
         let restored = self.restore_from(&store, &slot).await;
         self.restoring.set(false);
         set_body_attribute("data-restored", &restored.to_string());
+        restored
     }
 
     /// This tab's slot: its own from before a reload, else the newest consultation no open tab

@@ -155,6 +155,51 @@ test('two tabs keep two consultations; a new tab takes up the one whose tab was 
   }
 });
 
+test('a photo chosen while the last consultation is still being restored opens after it, next to the restored work', async () => {
+  const browser = await launch();
+  // Holds the start-up restore back for 1.5 s (it asks which saved consultations other tabs
+  // hold before reading any), so the photo is surely chosen during it.
+  const slowRestore = () => {
+    const locks = navigator.locks;
+    if (!locks) return;
+    const query = locks.query.bind(locks);
+    locks.query = () => new Promise((resolve) => setTimeout(() => resolve(query()), 1500));
+  };
+  // The page as a user meets it: a photo can be chosen as soon as the input is there.
+  const openEarly = async (fresh) => {
+    const page = await browser.context.newPage();
+    const problems = [];
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+    await page.addInitScript(slowRestore);
+    if (fresh) await page.addInitScript(() => indexedDB.deleteDatabase('smp-tryon'));
+    await page.goto(server.url);
+    await page.waitForSelector('#photo-input', { state: 'attached' });
+    return { page, problems };
+  };
+  try {
+    // Nothing saved: the photo simply opens once the (empty) restore is done.
+    const first = await openEarly(true);
+    assert.equal(await first.page.getAttribute('body', 'data-restored'), null, 'still restoring');
+    await uploadPhoto(first.page, FRONT);
+    assert.equal(await first.page.$('#notice.error'), null);
+    assert.equal((await tabs(first.page)).length, 1);
+    await autosaveSettled(first.page);
+    await first.page.close();
+    // Saved work comes back: a photo chosen meanwhile joins it as another angle.
+    const second = await openEarly(false);
+    assert.equal(await second.page.getAttribute('body', 'data-restored'), null, 'still restoring');
+    await second.page.setInputFiles('#photo-input', TOP);
+    await second.page.waitForFunction(() => document.querySelectorAll('.angle-tab').length === 2 && !document.querySelector('#busy')
+      && document.body.dataset.detectedPhoto === document.querySelector('#preview-canvas')?.dataset.photoId, null, { timeout: 60_000 });
+    assert.equal(await second.page.getAttribute('body', 'data-restored'), '1');
+    assert.equal(await second.page.$('#notice.error'), null);
+    assert.deepEqual([...first.problems, ...second.problems], []);
+  } finally {
+    await browser.close();
+  }
+});
+
 test('a consultation file opens in another browser with every angle as it was', async () => {
   const first = await launch();
   const second = await launch();
