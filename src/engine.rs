@@ -46,8 +46,6 @@ impl Detected {
     pub fn find(working: &RgbaImage, full_width: u32, full_height: u32, clock: &dyn Fn() -> f64) -> Detected {
         let t0 = clock();
         let d = detect(working, full_width, full_height);
-        // The hair next to the marked area is what the dots must match; else all the hair.
-        let hair_rgb = smp_core::photo_stats::hair_colour_near_area(working, &d).or(d.hair_rgb);
         Detected {
             area: (!d.area.is_empty()).then(|| d.area.clone()),
             hairline: d.hairline.clone(),
@@ -61,7 +59,8 @@ impl Detected {
             summary: d.summary(),
             advice: d.advice,
             ms: clock() - t0,
-            hair_rgb,
+            // The hair next to the marked area is what the dots must match; else all the hair.
+            hair_rgb: d.hair_near_area_rgb.or(d.hair_rgb),
         }
     }
 }

@@ -27,7 +27,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::color::srgb_to_linear_table;
+use crate::color::{luminance, srgb_to_linear_table};
 use crate::geometry::Point;
 use crate::region::{AreaMask, Hairline, HairlineSide};
 use crate::resize::downscale_area;
@@ -138,6 +138,9 @@ pub struct Detection {
     /// Mean sRGB colour of the hair and of the scalp skin, when found.
     pub hair_rgb: Option<[u8; 3]>,
     pub skin_rgb: Option<[u8; 3]>,
+    /// The colour of the hair the dots must match ([`hair_colour_near`]): the hair next to the
+    /// marked area; `None` when too little hair is there (then `hair_rgb` is the better guess).
+    pub hair_near_area_rgb: Option<[u8; 3]>,
     pub advice: Vec<Advice>,
 }
 
@@ -413,6 +416,16 @@ fn erode(on: &[bool], w: usize, h: usize, r: usize) -> Vec<bool> {
     box_mean(&f, w, h, r).into_iter().map(|v| v > 1.0 - 1e-6).collect()
 }
 
+/// Whether a grid px (row-major index) lies in the photo's border ring, 1/40 of its shorter side
+/// wide (at least 2 px): where the background usually shows.
+fn border_ring(w: usize, h: usize) -> impl Fn(usize) -> bool {
+    let ring = (w.min(h) / 40).max(2);
+    move |i: usize| {
+        let (x, y) = (i % w, i / w);
+        x < ring || y < ring || x + ring >= w || y + ring >= h
+    }
+}
+
 /// The learned person mask ([`crate::segment`]) on the detection grid: the person probability per
 /// grid px, or None when there is no model or the mask cannot be trusted on this photo: it calls
 /// (almost) the whole frame person or (almost) nothing. (On the 26 shared photos, close-ups of
@@ -532,11 +545,7 @@ fn segment(feats: &[Feat], w: usize, h: usize, person: Option<&[f32]>) -> Option
     };
     // Background seed: the image border ring, unless skin-like or (above the neck) person; and
     // with a mask, whatever it calls clearly background.
-    let ring = (w.min(h) / 40).max(2);
-    let border = |i: usize| {
-        let (x, y) = (i % w, i / w);
-        x < ring || y < ring || x + ring >= w || y + ring >= h
-    };
+    let border = border_ring(w, h);
     let near_skin = dilate(&skin_seed, w, h, (w.min(h) / 10).max(3));
     let bg_seed: Vec<bool> = (0..n)
         .map(|i| {
@@ -679,26 +688,17 @@ fn fill_smooth_holes(labels: &mut [Label], feats: &[Feat], w: usize, h: usize, t
     // test above misses it. Hair, grey or white included, is busier than skin.
     let hair: Vec<bool> = labels.iter().map(|&l| l == Label::Hair).collect();
     let (ids, sizes) = components(&hair, w, h);
+    // Per region: the sums of L*, texture and chroma, and its contacts with skin (4-neighbours:
+    // shine lies on the scalp).
     let mut sum = vec![[0f32; 3]; sizes.len()];
-    for i in 0..n {
-        let c = ids[i] as usize;
+    let mut contacts = vec![0usize; sizes.len()];
+    for (i, &c) in ids.iter().enumerate() {
+        let c = c as usize;
         if c != 0 {
             let f = &feats[i];
             sum[c][0] += f.l;
             sum[c][1] += f.tex;
             sum[c][2] += f.chroma();
-        }
-    }
-    let skin_tex = {
-        let mut t: Vec<f32> = (0..n).filter(|&i| labels[i] == Label::Skin).map(|i| feats[i].tex).collect();
-        t.sort_by(f32::total_cmp);
-        t[t.len() / 2]
-    };
-    // Contacts with skin (4-neighbours), per region: shine lies on the scalp.
-    let mut contacts = vec![0usize; sizes.len()];
-    for (i, &c) in ids.iter().enumerate() {
-        let c = c as usize;
-        if c != 0 {
             neighbours4(i, w, h, |j| {
                 if labels[j] == Label::Skin {
                     contacts[c] += 1;
@@ -706,6 +706,11 @@ fn fill_smooth_holes(labels: &mut [Label], feats: &[Feat], w: usize, h: usize, t
             });
         }
     }
+    let skin_tex = {
+        let mut t: Vec<f32> = (0..n).filter(|&i| labels[i] == Label::Skin).map(|i| feats[i].tex).collect();
+        t.sort_by(f32::total_cmp);
+        t[t.len() / 2]
+    };
     for i in 0..n {
         let c = ids[i] as usize;
         if c == 0 {
@@ -1075,11 +1080,7 @@ fn is_head_of_hair(feats: &[Feat], w: usize, h: usize) -> bool {
     if feats.len() != n || w < 16 || h < 16 {
         return false;
     }
-    let ring_width = (w.min(h) / 40).max(2);
-    let in_ring = |i: usize| {
-        let (x, y) = (i % w, i / w);
-        x < ring_width || y < ring_width || x + ring_width >= w || y + ring_width >= h
-    };
+    let in_ring = border_ring(w, h);
     let ring: Vec<usize> = (0..n).filter(|&i| in_ring(i)).collect();
     let median = |c: usize| {
         let mut v: Vec<f32> = ring.iter().map(|&i| feats[i].vec()[c]).collect();
@@ -1165,6 +1166,7 @@ pub fn detect(photo: &RgbaImage, full_width: u32, full_height: u32) -> Detection
         px_per_mm: None,
         hair_rgb: None,
         skin_rgb: None,
+        hair_near_area_rgb: None,
         advice,
     };
     if photo.width < 16 || photo.height < 16 || full_width == 0 || full_height == 0 {
@@ -1381,6 +1383,7 @@ pub fn detect(photo: &RgbaImage, full_width: u32, full_height: u32) -> Detection
     for (d, v) in area.data.iter_mut().zip(soft) {
         *d = (v * 255.0).round() as u8;
     }
+    let hair_near_area_rgb = hair_colour_near(&grid, &labels, &area.data, w, h);
     Detection {
         grid_width: gw,
         grid_height: gh,
@@ -1392,8 +1395,42 @@ pub fn detect(photo: &RgbaImage, full_width: u32, full_height: u32) -> Detection
         px_per_mm,
         hair_rgb,
         skin_rgb,
+        hair_near_area_rgb,
         advice,
     }
+}
+
+/// The colour of the hair the dots must match: hair labelled within about 4 % of the grid's
+/// longer side (roughly a centimetre on a head photo) of the marked area (`area`: the soft area
+/// on the grid, marked from 128), the darker three quarters of it (a grey wall or shine taken for
+/// hair only lifts the lightest part). `None` when there are fewer than 12 such grid px (a
+/// clean-shaven head).
+fn hair_colour_near(grid: &RgbaImage, labels: &[Label], area: &[u8], w: usize, h: usize) -> Option<[u8; 3]> {
+    if w == 0 || h == 0 || labels.len() != w * h || area.len() != w * h || grid.data.len() != w * h * 4 {
+        return None;
+    }
+    let marked: Vec<bool> = area.iter().map(|&v| v >= 128).collect();
+    let near = dilate(&marked, w, h, (w.max(h) / 25).max(2));
+    let lut = srgb_to_linear_table();
+    let mut hair: Vec<(f32, [u8; 3])> = labels
+        .iter()
+        .zip(&near)
+        .zip(grid.data.chunks_exact(4))
+        .filter(|((&label, &near), _)| label == Label::Hair && near)
+        .map(|(_, p)| (luminance(lut[p[0] as usize], lut[p[1] as usize], lut[p[2] as usize]), [p[0], p[1], p[2]]))
+        .collect();
+    if hair.len() < 12 {
+        return None;
+    }
+    hair.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let darker = &hair[..hair.len() * 3 / 4];
+    let mut acc = [0u64; 3];
+    for (_, p) in darker {
+        for c in 0..3 {
+            acc[c] += p[c] as u64;
+        }
+    }
+    Some(acc.map(|a| (a / darker.len() as u64) as u8))
 }
 
 /// A hairline for a front view without a face, in grid px, left temple to right: its middle
@@ -1726,6 +1763,45 @@ mod tests {
             assert!(m.get(x, y) > 128, "the shine at {x},{y}");
         }
         assert!(d.area.coverage() > 0.3, "{}", d.area.coverage());
+    }
+
+    #[test]
+    fn the_hair_next_to_the_area_gives_its_colour_not_hair_far_away() {
+        // A 100x100 grid: the area in the middle, dark brown hair in a band round it, and "hair"
+        // far away in the corner that is really a light grey wall.
+        let (w, h) = (100usize, 100usize);
+        let brown = [70u8, 48, 32, 255];
+        let wall = [200u8, 200, 198, 255];
+        let inside = |x: usize, y: usize| (30..70).contains(&x) && (30..70).contains(&y);
+        let grid = RgbaImage::from_fn(100, 100, |x, y| {
+            let (x, y) = (x as usize, y as usize);
+            if x < 20 && y < 20 {
+                wall
+            } else if inside(x, y) {
+                [220, 180, 160, 255]
+            } else {
+                brown
+            }
+        });
+        let mut labels = vec![Label::Background; w * h];
+        let mut area = vec![0u8; w * h];
+        for y in 0..h {
+            for x in 0..w {
+                let i = y * w + x;
+                if inside(x, y) {
+                    area[i] = 255;
+                    labels[i] = Label::Skin;
+                } else if (x < 20 && y < 20) || (25..75).contains(&x) && (25..75).contains(&y) {
+                    labels[i] = Label::Hair;
+                }
+            }
+        }
+        let near = hair_colour_near(&grid, &labels, &area, w, h).expect("hair round the area");
+        assert_eq!(near, [70, 48, 32]);
+        assert_eq!(crate::photo_stats::HairTone::of(near), crate::photo_stats::HairTone::DarkBrown);
+        // No area, or inconsistent sizes: nothing to say.
+        assert_eq!(hair_colour_near(&grid, &labels, &vec![0; w * h], w, h), None);
+        assert_eq!(hair_colour_near(&grid, &labels[..10], &area, w, h), None);
     }
 
     #[test]

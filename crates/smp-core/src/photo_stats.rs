@@ -2,7 +2,6 @@
 //! crisper than the skin they sit in), its grain, and a shade to suggest.
 
 use crate::color::{luminance, srgb_to_linear_table};
-use crate::detect::{Detection, Label};
 use crate::geometry::PixelRect;
 use crate::pigment::SHADE_PRESETS;
 use crate::region::Mask;
@@ -249,61 +248,6 @@ impl HairTone {
             HairTone::Grey => "greyish hair (grey, white, or sparse stubble)",
         }
     }
-}
-
-/// The colour of the hair the dots must match: hair that detection labelled within about 4 % of
-/// the photo's longer side (roughly a centimetre on a head photo) of the area it marked, the
-/// darker three quarters of it (a grey wall or shine taken for hair only lifts the lightest
-/// part). `None` when there is too little such hair (a clean-shaven head): then the mean of all
-/// hair, `Detection::hair_rgb`, is the better guess.
-pub fn hair_colour_near_area(photo: &RgbaImage, d: &Detection) -> Option<[u8; 3]> {
-    let (w, h) = (d.grid_width as usize, d.grid_height as usize);
-    if w == 0
-        || h == 0
-        || d.labels.len() != w * h
-        || d.area.data.len() != w * h
-        || photo.width == 0
-        || photo.height == 0
-    {
-        return None;
-    }
-    let grid = crate::resize::downscale_area(photo, d.grid_width, d.grid_height);
-    let ring = (w.max(h) / 25).max(2) as i64;
-    // Distance to the area along rows, then columns (a square ring: close enough here).
-    let mut near = vec![false; w * h];
-    for y in 0..h {
-        for x in 0..w {
-            if d.area.data[y * w + x] < 128 {
-                continue;
-            }
-            for ny in (y as i64 - ring).max(0)..=(y as i64 + ring).min(h as i64 - 1) {
-                let row = ny as usize * w;
-                let (x0, x1) = ((x as i64 - ring).max(0) as usize, (x as i64 + ring).min(w as i64 - 1) as usize);
-                near[row + x0..=row + x1].iter_mut().for_each(|n| *n = true);
-            }
-        }
-    }
-    let lut = srgb_to_linear_table();
-    let mut hair: Vec<(f32, [u8; 3])> = d
-        .labels
-        .iter()
-        .zip(&near)
-        .zip(grid.data.chunks_exact(4))
-        .filter(|((&label, &near), _)| label == Label::Hair && near)
-        .map(|(_, p)| (luminance(lut[p[0] as usize], lut[p[1] as usize], lut[p[2] as usize]), [p[0], p[1], p[2]]))
-        .collect();
-    if hair.len() < 12 {
-        return None;
-    }
-    hair.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let darker = &hair[..hair.len() * 3 / 4];
-    let mut acc = [0u64; 3];
-    for (_, p) in darker {
-        for c in 0..3 {
-            acc[c] += p[c] as u64;
-        }
-    }
-    Some(acc.map(|a| (a / darker.len() as u64) as u8))
 }
 
 /// Suggest a dilution from the skin inside the area and the hair: dark skin or dark hair ->
@@ -575,47 +519,6 @@ mod tests {
         assert_eq!(HairTone::of([200, 170, 110]), HairTone::Light);
         assert_eq!(HairTone::of([190, 188, 186]), HairTone::Grey);
         assert_eq!(HairTone::of([240, 240, 240]), HairTone::Grey);
-    }
-
-    #[test]
-    fn the_hair_next_to_the_area_gives_its_colour_not_hair_far_away() {
-        // A synthetic detection on a 100x100 grid: the area in the middle, dark brown hair in a
-        // band round it, and "hair" far away in the corner that is really a light grey wall.
-        let mut d = crate::detect::detect(&RgbaImage::from_fn(100, 100, |_, _| [128, 128, 128, 255]), 100, 100);
-        d.grid_width = 100;
-        d.grid_height = 100;
-        d.labels = vec![Label::Background; 100 * 100];
-        d.area = crate::region::AreaMask::empty(100, 100, 100, 100);
-        let brown = [70u8, 48, 32, 255];
-        let wall = [200u8, 200, 198, 255];
-        let photo = RgbaImage::from_fn(100, 100, |x, y| {
-            if x < 20 && y < 20 {
-                wall
-            } else if (30..70).contains(&x) && (30..70).contains(&y) {
-                [220, 180, 160, 255]
-            } else {
-                brown
-            }
-        });
-        for y in 0..100usize {
-            for x in 0..100usize {
-                let i = y * 100 + x;
-                if (30..70).contains(&x) && (30..70).contains(&y) {
-                    d.area.data[i] = 255;
-                    d.labels[i] = Label::Skin;
-                } else if (x < 20 && y < 20) || (25..75).contains(&x) && (25..75).contains(&y) {
-                    d.labels[i] = Label::Hair;
-                }
-            }
-        }
-        let near = hair_colour_near_area(&photo, &d).expect("hair round the area");
-        assert_eq!(near, [70, 48, 32]);
-        assert_eq!(HairTone::of(near), HairTone::DarkBrown);
-        // No area, or no hair near it: nothing to say.
-        d.area.data.iter_mut().for_each(|v| *v = 0);
-        assert_eq!(hair_colour_near_area(&photo, &d), None);
-        d.labels.truncate(10);
-        assert_eq!(hair_colour_near_area(&photo, &d), None);
     }
 
     #[test]
