@@ -532,9 +532,23 @@ fn mm_guide(s: &State, handle_r: f32) -> Option<Html> {
 }
 
 /// Where a guide level's label goes (full-image px) and how it is anchored.
+#[derive(Clone, Copy)]
 struct GuideLabel {
     at: Point,
     anchor: &'static str,
+}
+
+impl GuideLabel {
+    /// The label's left and right x (full-image px) at this font size: "10 cm" is about 2.7 ems
+    /// wide in the page's font.
+    fn span(&self, font_px: f32) -> (f32, f32) {
+        let text_w = 2.8 * font_px;
+        if self.anchor == "end" {
+            (self.at.x - text_w, self.at.x)
+        } else {
+            (self.at.x, self.at.x + text_w)
+        }
+    }
 }
 
 /// A guide level's label inside the photo: beyond the band's right end, else beyond its left
@@ -547,30 +561,27 @@ fn guide_label_place(
     font_px: f32,
     photo_size: Option<(f32, f32)>,
 ) -> GuideLabel {
-    // "10 cm" is about 2.7 ems wide in the page's font.
-    let text_w = 2.8 * font_px;
     let gap = 0.6 * font_px;
     let candidates = [
-        (axis.at(half_width_px + gap, height_px), "start"),
-        (axis.at(-half_width_px - gap, height_px), "end"),
-        (axis.at(half_width_px - gap, height_px - 0.7 * font_px), "end"),
+        GuideLabel { at: axis.at(half_width_px + gap, height_px), anchor: "start" },
+        GuideLabel { at: axis.at(-half_width_px - gap, height_px), anchor: "end" },
+        GuideLabel { at: axis.at(half_width_px - gap, height_px - 0.7 * font_px), anchor: "end" },
     ];
-    let Some((width, height)) = photo_size else {
-        let (at, anchor) = candidates[0];
-        return GuideLabel { at, anchor };
+    let Some((width, height)) = photo_size else { return candidates[0] };
+    let inside = |l: &&GuideLabel| {
+        let (x0, x1) = l.span(font_px);
+        x0 >= 0.0 && x1 <= width && l.at.y >= font_px && l.at.y + 0.5 * font_px <= height
     };
-    let span = |at: Point, anchor: &str| if anchor == "end" { (at.x - text_w, at.x) } else { (at.x, at.x + text_w) };
-    let inside = |at: Point, anchor: &str| {
-        let (x0, x1) = span(at, anchor);
-        x0 >= 0.0 && x1 <= width && at.y >= font_px && at.y + 0.5 * font_px <= height
-    };
-    if let Some(&(at, anchor)) = candidates.iter().find(|(at, anchor)| inside(*at, anchor)) {
-        return GuideLabel { at, anchor };
+    if let Some(&fits) = candidates.iter().find(inside) {
+        return fits;
     }
-    let (at, anchor) = candidates[2];
-    let x = at.x.clamp(text_w.min(width), width);
-    let y = at.y.clamp(font_px.min(height), (height - 0.5 * font_px).max(0.0));
-    GuideLabel { at: Point::new(x, y), anchor }
+    // None fits: the last, pulled into the photo (anchored at its end, the text runs left).
+    let last = candidates[2];
+    let (x0, x1) = last.span(font_px);
+    let text_w = x1 - x0;
+    let x = last.at.x.clamp(text_w.min(width), width);
+    let y = last.at.y.clamp(font_px.min(height), (height - 0.5 * font_px).max(0.0));
+    GuideLabel { at: Point::new(x, y), anchor: last.anchor }
 }
 
 fn view_box_fn(pane: &NodeRef) -> impl Fn() -> Option<ViewBox> {
@@ -586,15 +597,6 @@ fn view_box_fn(pane: &NodeRef) -> impl Fn() -> Option<ViewBox> {
 mod tests {
     use super::*;
 
-    fn span(l: &GuideLabel, font: f32) -> (f32, f32) {
-        let w = 2.8 * font;
-        if l.anchor == "end" {
-            (l.at.x - w, l.at.x)
-        } else {
-            (l.at.x, l.at.x + w)
-        }
-    }
-
     #[test]
     fn guide_labels_stay_inside_the_photo() {
         let font = 20.0;
@@ -608,7 +610,7 @@ mod tests {
         // The band reaches the photo's edges: the label goes inside its right end.
         for (half, size) in [(480.0, (1000.0, 1000.0)), (600.0, (1000.0, 1000.0)), (400.0, (900.0, 1000.0))] {
             let l = guide_label_place(&axis, half, 320.0, font, Some(size));
-            let (x0, x1) = span(&l, font);
+            let (x0, x1) = l.span(font);
             assert!(x0 >= 0.0 && x1 <= size.0, "{half} {size:?}: {x0}..{x1}");
             assert!((font..=size.1).contains(&l.at.y), "{half} {size:?}: y {}", l.at.y);
         }
@@ -616,7 +618,7 @@ mod tests {
         let right = MidLine { origin: Point::new(800.0, 700.0), ..axis };
         let l = guide_label_place(&right, 250.0, 320.0, font, Some((1000.0, 1000.0)));
         assert_eq!(l.anchor, "end");
-        assert!(span(&l, font).0 >= 0.0 && l.at.x < 550.0);
+        assert!(l.span(font).0 >= 0.0 && l.at.x < 550.0);
         // A level above the photo's top is pulled into it.
         let l = guide_label_place(&axis, 600.0, 900.0, font, Some((1000.0, 1000.0)));
         assert!(l.at.y >= font);

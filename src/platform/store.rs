@@ -113,6 +113,21 @@ impl Store {
         Ok(Some(Uint8Array::new(&value).to_vec()))
     }
 
+    async fn delete(&self, store: &str, key: &str) -> Result<(), String> {
+        let request = self
+            .store(store, IdbTransactionMode::Readwrite)?
+            .delete(&JsValue::from_str(key))
+            .map_err(|e| js_error_text(&e))?;
+        done(&request).await.map(|_| ())
+    }
+
+    /// Every key of a store (the keys here are all strings).
+    async fn keys(&self, store: &str) -> Result<Vec<String>, String> {
+        let request = self.store(store, IdbTransactionMode::Readonly)?.get_all_keys().map_err(|e| js_error_text(&e))?;
+        let keys: Array = done(&request).await?.unchecked_into();
+        Ok(keys.iter().filter_map(|k| k.as_string()).collect())
+    }
+
     pub async fn put_photo(&self, hash: &str, bytes: &[u8]) -> Result<(), String> {
         self.put(PHOTOS, hash, bytes).await
     }
@@ -133,11 +148,8 @@ impl Store {
 
     /// Every saved slot with the time it was written.
     pub async fn slots(&self) -> Result<Vec<Slot>, String> {
-        let request =
-            self.store(CONSULTATION, IdbTransactionMode::Readonly)?.get_all_keys().map_err(|e| js_error_text(&e))?;
-        let keys: Array = done(&request).await?.unchecked_into();
         let mut slots = Vec::new();
-        for key in keys.iter().filter_map(|k| k.as_string()) {
+        for key in self.keys(CONSULTATION).await? {
             if key.ends_with(SAVED_AT) {
                 continue;
             }
@@ -154,29 +166,15 @@ impl Store {
 
     /// Remove a slot's consultation (its photos go with the next [`Store::keep_only`]).
     pub async fn delete_manifest(&self, slot: &str) -> Result<(), String> {
-        for key in [slot.to_string(), format!("{slot}{SAVED_AT}")] {
-            let request = self
-                .store(CONSULTATION, IdbTransactionMode::Readwrite)?
-                .delete(&JsValue::from_str(&key))
-                .map_err(|e| js_error_text(&e))?;
-            done(&request).await?;
-        }
-        Ok(())
+        self.delete(CONSULTATION, slot).await?;
+        self.delete(CONSULTATION, &format!("{slot}{SAVED_AT}")).await
     }
 
     /// Delete every stored photo but those with the given hashes.
     pub async fn keep_only(&self, hashes: &[String]) -> Result<(), String> {
-        let request =
-            self.store(PHOTOS, IdbTransactionMode::Readonly)?.get_all_keys().map_err(|e| js_error_text(&e))?;
-        let keys: Array = done(&request).await?.unchecked_into();
-        for key in keys.iter() {
-            let Some(key) = key.as_string() else { continue };
+        for key in self.keys(PHOTOS).await? {
             if !hashes.contains(&key) {
-                let request = self
-                    .store(PHOTOS, IdbTransactionMode::Readwrite)?
-                    .delete(&JsValue::from_str(&key))
-                    .map_err(|e| js_error_text(&e))?;
-                done(&request).await?;
+                self.delete(PHOTOS, &key).await?;
             }
         }
         Ok(())
