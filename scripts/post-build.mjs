@@ -102,11 +102,11 @@ const modelsSource =
   `// crates/smp-core/models/NOTICE. As a script: the page's policy forbids fetch().\n` +
   `export const faceModelBase64 = "${face.toString('base64')}";\n` +
   `export const selfieModelBase64 = "${selfie.toString('base64')}";\n`;
-const faceJs = `models-${crypto.createHash('sha256').update(modelsSource).digest('hex').slice(0, 16)}.js`;
-fs.writeFileSync(path.join(dir, faceJs), modelsSource);
+const modelsJs = `models-${crypto.createHash('sha256').update(modelsSource).digest('hex').slice(0, 16)}.js`;
+fs.writeFileSync(path.join(dir, modelsJs), modelsSource);
 
 const boot = fs.readFileSync(path.join(here, '..', 'web', 'boot.js'), 'utf8')
-  .replaceAll('%GLUE%', `./${glue}`).replaceAll('%WASM_JS%', `./${wasmJs}`).replaceAll('%FACE_JS%', `./${faceJs}`)
+  .replaceAll('%GLUE%', `./${glue}`).replaceAll('%WASM_JS%', `./${wasmJs}`).replaceAll('%MODELS_JS%', `./${modelsJs}`)
   .replaceAll('%GLUE_SIMD%', glueSimd).replaceAll('%WASM_JS_SIMD%', wasmJsSimd);
 const bootName = `boot-${crypto.createHash('sha256').update(boot).digest('hex').slice(0, 16)}.js`;
 fs.writeFileSync(path.join(dir, bootName), boot);
@@ -119,4 +119,4 @@ if (/<script(?![^>]*\ssrc=)[^>]*>/i.test(html)) throw new Error('post-build: ind
 if (!html.includes('</head>')) throw new Error('post-build: index.html has no </head>');
 html = html.replace('</head>', `<script type="module" src="${base}${bootName}"></script></head>`);
 fs.writeFileSync(htmlPath, html);
-console.error(`[post-build] ${wasm[0]} -> ${wasmJs}${simd ? ` (+ wasm SIMD: ${wasmJsSimd.slice(2)})` : ''}, models ${faceJs}, loader ${bootName}`);
+console.error(`[post-build] ${wasm[0]} -> ${wasmJs}${simd ? ` (+ wasm SIMD: ${wasmJsSimd.slice(2)})` : ''}, models ${modelsJs}, loader ${bootName}`);

@@ -151,19 +151,24 @@ pub struct Slot {
 /// How many saved consultations of closed tabs the store keeps (the newest).
 pub const KEPT_SLOTS: usize = 8;
 
+/// Newest saved first (ties by id, so the order is the same every time).
+fn newest_first(a: &&Slot, b: &&Slot) -> std::cmp::Ordering {
+    b.saved_at_ms.total_cmp(&a.saved_at_ms).then_with(|| a.id.cmp(&b.id))
+}
+
 /// The slots a starting page tries to take, in order: its own from before a reload first, then
 /// the others newest first (a new tab continues the consultation last worked on). Slots that
 /// an open tab holds are left out: that tab's work stays its own.
 pub fn slot_preference(own: Option<&str>, slots: &[Slot], held: &dyn Fn(&str) -> bool) -> Vec<String> {
     let mut others: Vec<&Slot> = slots.iter().filter(|s| Some(s.id.as_str()) != own && !held(&s.id)).collect();
-    others.sort_by(|a, b| b.saved_at_ms.total_cmp(&a.saved_at_ms).then_with(|| a.id.cmp(&b.id)));
+    others.sort_by(newest_first);
     own.filter(|o| !held(o)).map(str::to_string).into_iter().chain(others.into_iter().map(|s| s.id.clone())).collect()
 }
 
 /// Slots to remove: those no open tab holds beyond the newest [`KEPT_SLOTS`], never `mine`.
 pub fn stale_slots(slots: &[Slot], mine: &str, held: &dyn Fn(&str) -> bool) -> Vec<String> {
     let mut free: Vec<&Slot> = slots.iter().filter(|s| s.id != mine && !held(&s.id)).collect();
-    free.sort_by(|a, b| b.saved_at_ms.total_cmp(&a.saved_at_ms).then_with(|| a.id.cmp(&b.id)));
+    free.sort_by(newest_first);
     free.into_iter().skip(KEPT_SLOTS).map(|s| s.id.clone()).collect()
 }
 

@@ -65,7 +65,7 @@ try {
   // selfie.bin) are a script module of their own, imported once, when the first worker starts
   // (not for the first paint).
   let models = null;
-  const loadModels = () => (models ??= import('%FACE_JS%')
+  const loadModels = () => (models ??= import('%MODELS_JS%')
     .then((m) => ({ face: fromBase64(m.faceModelBase64), selfie: fromBase64(m.selfieModelBase64) }))
     .catch((e) => { console.warn('models not loaded', e); return { face: null, selfie: null }; }));
 

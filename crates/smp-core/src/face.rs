@@ -17,10 +17,8 @@
 //! Keypoints (the subject's right is the image's left in a front view): right eye, left eye, nose
 //! tip, mouth centre, right ear tragion, left ear tragion.
 
-use std::sync::OnceLock;
-
 use crate::geometry::Point;
-use crate::nn::Model;
+use crate::nn::{Model, ModelSlot};
 use crate::resize::downscale_area;
 use crate::RgbaImage;
 
@@ -42,14 +40,12 @@ static WEIGHTS: &[u8] = include_bytes!("../models/blazeface.bin");
 #[cfg(not(feature = "embedded-face-model"))]
 static WEIGHTS: &[u8] = &[];
 
-static INSTALLED: OnceLock<Model> = OnceLock::new();
+static SLOT: ModelSlot = ModelSlot::new(WEIGHTS, parse_model);
 
 /// Installs the model from a weight file's bytes (`models/blazeface.bin`), for builds without
 /// the embedded weights. Err if the bytes are not a valid model; a second call changes nothing.
 pub fn install_model(bytes: &[u8]) -> Result<(), String> {
-    let model = parse_model(bytes)?;
-    let _ = INSTALLED.set(model);
-    Ok(())
+    SLOT.install(bytes)
 }
 
 /// Parses a BlazeFace weight file ([`Model::parse`]) and checks it is one: a 128x128x3 input,
@@ -68,8 +64,7 @@ pub fn parse_model(bytes: &[u8]) -> Result<Model, String> {
 /// The model: the one given to [`install_model`], else the embedded one (parsed once);
 /// None in a build without embedded weights before `install_model`.
 pub fn shipped_model() -> Option<&'static Model> {
-    static MODEL: OnceLock<Option<Model>> = OnceLock::new();
-    INSTALLED.get().or_else(|| MODEL.get_or_init(|| parse_model(WEIGHTS).ok()).as_ref())
+    SLOT.get()
 }
 
 /// One detected face, in the pixel coordinates of the image given to [`detect_faces`].

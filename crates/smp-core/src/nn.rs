@@ -152,6 +152,36 @@ pub(crate) fn conv_geometry(input: usize, k: usize, stride: usize, same: bool) -
     }
 }
 
+/// Where a model's weights come from: the ones handed over at run time ([`ModelSlot::install`]:
+/// the page loads them lazily), else the ones embedded in the binary (parsed once, on first
+/// use; empty in builds without them). `check` parses a weight file and checks it is this model.
+pub struct ModelSlot {
+    embedded_weights: &'static [u8],
+    check: fn(&[u8]) -> Result<Model, String>,
+    installed: std::sync::OnceLock<Model>,
+    embedded: std::sync::OnceLock<Option<Model>>,
+}
+
+impl ModelSlot {
+    pub const fn new(embedded_weights: &'static [u8], check: fn(&[u8]) -> Result<Model, String>) -> Self {
+        Self { embedded_weights, check, installed: std::sync::OnceLock::new(), embedded: std::sync::OnceLock::new() }
+    }
+
+    /// Installs the model from a weight file's bytes. Err if they are not this model; a second
+    /// call changes nothing.
+    pub fn install(&self, bytes: &[u8]) -> Result<(), String> {
+        let model = (self.check)(bytes)?;
+        let _ = self.installed.set(model);
+        Ok(())
+    }
+
+    /// The installed model, else the embedded one; None in a build without embedded weights
+    /// before [`ModelSlot::install`].
+    pub fn get(&self) -> Option<&Model> {
+        self.installed.get().or_else(|| self.embedded.get_or_init(|| (self.check)(self.embedded_weights).ok()).as_ref())
+    }
+}
+
 impl Model {
     /// Parses a weight file written by `scripts/face-model`, checking every shape against the ops.
     /// The caller checks the input's and the outputs' shapes ([`Model::input_shape`],

@@ -13,9 +13,7 @@
 //! scalp seen from above or behind it may call the whole frame person, or nothing; detection
 //! ([`crate::detect`]) checks for that and then ignores the mask.
 
-use std::sync::OnceLock;
-
-use crate::nn::Model;
+use crate::nn::{Model, ModelSlot};
 use crate::resize::downscale_area;
 use crate::RgbaImage;
 
@@ -29,14 +27,12 @@ static WEIGHTS: &[u8] = include_bytes!("../models/selfie.bin");
 #[cfg(not(feature = "embedded-selfie-model"))]
 static WEIGHTS: &[u8] = &[];
 
-static INSTALLED: OnceLock<Model> = OnceLock::new();
+static SLOT: ModelSlot = ModelSlot::new(WEIGHTS, parse_model);
 
 /// Installs the model from a weight file's bytes (`models/selfie.bin`), for builds without the
 /// embedded weights. Err if the bytes are not a valid model; a second call changes nothing.
 pub fn install_model(bytes: &[u8]) -> Result<(), String> {
-    let model = parse_model(bytes)?;
-    let _ = INSTALLED.set(model);
-    Ok(())
+    SLOT.install(bytes)
 }
 
 /// Parses a selfie-segmentation weight file ([`Model::parse`]) and checks it is one: a
@@ -55,8 +51,7 @@ pub fn parse_model(bytes: &[u8]) -> Result<Model, String> {
 /// The model: the one given to [`install_model`], else the embedded one (parsed once); None in
 /// a build without embedded weights before `install_model`.
 pub fn shipped_model() -> Option<&'static Model> {
-    static MODEL: OnceLock<Option<Model>> = OnceLock::new();
-    INSTALLED.get().or_else(|| MODEL.get_or_init(|| parse_model(WEIGHTS).ok()).as_ref())
+    SLOT.get()
 }
 
 /// The person probability of a photo on the model's 256x256 grid, which is the photo stretched
