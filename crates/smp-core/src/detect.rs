@@ -276,10 +276,13 @@ impl Gmm {
             return None;
         }
         let k = k.min(samples.len() / 4).max(1);
-        // Init: spread over the L* order (deterministic).
+        // Init: spread over the L* order (deterministic; ties in the sample order). Only k ranks
+        // of that order are needed: selected, not sorted.
         let mut order: Vec<usize> = (0..samples.len()).collect();
-        order.sort_by(|&a, &b| samples[a][0].total_cmp(&samples[b][0]));
-        let mut means: Vec<[f32; 4]> = (0..k).map(|i| samples[order[(2 * i + 1) * samples.len() / (2 * k)]]).collect();
+        let by_l = |a: &usize, b: &usize| samples[*a][0].total_cmp(&samples[*b][0]).then(a.cmp(b));
+        let mut means: Vec<[f32; 4]> = (0..k)
+            .map(|i| samples[*order.select_nth_unstable_by((2 * i + 1) * samples.len() / (2 * k), by_l).1])
+            .collect();
         let mut vars = vec![[100.0, 50.0, 50.0, 4.0]; k];
         let mut weights = vec![1.0 / k as f32; k];
         let step = (samples.len() / 6000).max(1);
@@ -296,10 +299,22 @@ impl Gmm {
                 }
                 let best = resp.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
                 for r in resp.iter_mut() {
-                    *r = (*r - best).exp();
+                    // exp(0) is 1, and below -110 exp is 0 in f32 (e^-110 < 2^-149): both exact.
+                    let d = *r - best;
+                    *r = if d == 0.0 {
+                        1.0
+                    } else if d < -110.0 {
+                        0.0
+                    } else {
+                        d.exp()
+                    };
                     total += *r;
                 }
                 for j in 0..k {
+                    if resp[j] == 0.0 {
+                        // Adds nothing (the sums start at +0 and never become -0).
+                        continue;
+                    }
                     let r = (resp[j] / total) as f64;
                     acc_w[j] += r;
                     for d in 0..4 {

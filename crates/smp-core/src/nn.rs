@@ -19,6 +19,9 @@ struct Kernel {
     same: bool,
     relu: bool,
     w: Vec<f32>,
+    /// A full convolution's weights again, k-major (`kh*kw*ic` rows of `oc`: the outputs'
+    /// weights for one input value side by side), for [`gemm`]'s blocks; empty otherwise.
+    wt: Vec<f32>,
     b: Vec<f32>,
 }
 
@@ -238,7 +241,8 @@ impl Model {
                     }
                     let w = r.f16s(if depthwise { kh * kw * ic } else { oc * kh * kw * ic })?;
                     let b = r.f16s(oc)?;
-                    Op::Conv { input, output, depthwise, kernel: Kernel { kh, kw, stride, same, relu, w, b } }
+                    let wt = if depthwise { Vec::new() } else { transpose(&w, oc, kh * kw * ic) };
+                    Op::Conv { input, output, depthwise, kernel: Kernel { kh, kw, stride, same, relu, w, wt, b } }
                 }
                 3 => {
                     let (a, b, output, act) = (id(r.usize()?)?, id(r.usize()?)?, id(r.usize()?)?, r.u32()?);
@@ -361,7 +365,11 @@ impl Model {
                     }
                     let w = r.f16s(oc * kh * kw * ic)?;
                     let b = r.f16s(oc)?;
-                    Op::Deconv { input, output, kernel: Kernel { kh, kw, stride, same: pad == 0, relu: false, w, b } }
+                    Op::Deconv {
+                        input,
+                        output,
+                        kernel: Kernel { kh, kw, stride, same: pad == 0, relu: false, w, wt: Vec::new(), b },
+                    }
                 }
                 k => return Err(format!("unknown op kind {k}")),
             };
@@ -550,117 +558,167 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
     s
 }
 
-/// `out[p][n] = b[n] + Σ_i x[p][i] · w[n][i]` for `x`: P × k, `w`: N × k, `out`: P × N (all
-/// row-major). Blocks of 4 rows × 4 outputs keep 16 sums in registers, so each value loaded
-/// serves four multiply-adds (the page's wasm has no SIMD).
-fn gemm(x: &[f32], k: usize, w: &[f32], b: &[f32], out: &mut [f32]) {
+/// `m` (`rows` × `cols`, row-major) transposed: `cols` × `rows`.
+fn transpose(m: &[f32], rows: usize, cols: usize) -> Vec<f32> {
+    let mut t = vec![0f32; m.len()];
+    for (r, row) in m.chunks_exact(cols).enumerate() {
+        for (c, &v) in row.iter().enumerate() {
+            t[c * rows + r] = v;
+        }
+    }
+    t
+}
+
+/// `out[p][n] = b[n] + Σ_i x[p][i] · w[n][i]` (then max(0) if `relu`) for `x`: P × k,
+/// `w`: N × k, `out`: P × N (all row-major); `wt` is `w` transposed (k × N). Blocks of 4 rows ×
+/// 8 (or 4) outputs keep their sums in registers and read the block's weights for one input
+/// value side by side in `wt`: each loaded value serves several multiply-adds, and the 8 outputs
+/// are two 4-lane vectors (wasm SIMD, SSE). Every sum runs over i in order from 0 and adds the
+/// bias last (the outputs left over, N mod 4, and rows left over use [`dot`]).
+fn gemm(x: &[f32], k: usize, w: &[f32], wt: &[f32], b: &[f32], relu: bool, out: &mut [f32]) {
     let n_out = b.len();
     let rows = x.len() / k;
+    let act = |v: f32| if relu { v.max(0.0) } else { v };
     let mut p = 0;
-    while p < rows {
-        if p + 4 <= rows {
-            let (x0, x1, x2, x3) =
-                (&x[p * k..][..k], &x[(p + 1) * k..][..k], &x[(p + 2) * k..][..k], &x[(p + 3) * k..][..k]);
-            let mut n = 0;
-            while n + 4 <= n_out {
-                let (w0, w1, w2, w3) =
-                    (&w[n * k..][..k], &w[(n + 1) * k..][..k], &w[(n + 2) * k..][..k], &w[(n + 3) * k..][..k]);
-                let mut acc = [[0f32; 4]; 4];
-                for i in 0..k {
-                    let xs = [x0[i], x1[i], x2[i], x3[i]];
-                    let ws = [w0[i], w1[i], w2[i], w3[i]];
-                    for r in 0..4 {
-                        for c in 0..4 {
-                            acc[r][c] += xs[r] * ws[c];
-                        }
-                    }
-                }
-                for (r, row) in acc.iter().enumerate() {
-                    for (c, v) in row.iter().enumerate() {
-                        out[(p + r) * n_out + n + c] = b[n + c] + v;
-                    }
-                }
-                n += 4;
+    while p + 4 <= rows {
+        let xs = [&x[p * k..][..k], &x[(p + 1) * k..][..k], &x[(p + 2) * k..][..k], &x[(p + 3) * k..][..k]];
+        let rows_out = &mut out[p * n_out..(p + 4) * n_out];
+        let mut n = 0;
+        while n + 8 <= n_out {
+            let acc = gemm_block::<8>(xs, wt, n_out, n);
+            store_block(&acc, rows_out, n_out, n, &b[n..n + 8], act);
+            n += 8;
+        }
+        if n + 4 <= n_out {
+            let acc = gemm_block::<4>(xs, wt, n_out, n);
+            store_block(&acc, rows_out, n_out, n, &b[n..n + 4], act);
+            n += 4;
+        }
+        for n in n..n_out {
+            for (r, xr) in xs.iter().enumerate() {
+                rows_out[r * n_out + n] = act(b[n] + dot(xr, &w[n * k..][..k]));
             }
-            for n in n..n_out {
-                for r in 0..4 {
-                    out[(p + r) * n_out + n] = b[n] + dot(&x[(p + r) * k..][..k], &w[n * k..][..k]);
-                }
+        }
+        p += 4;
+    }
+    for p in p..rows {
+        for n in 0..n_out {
+            out[p * n_out + n] = act(b[n] + dot(&x[p * k..][..k], &w[n * k..][..k]));
+        }
+    }
+}
+
+/// The sums `Σ_i xs[r][i] · wt[i][n + c]` for 4 rows r and `N` outputs c, i in order.
+#[inline(always)]
+fn gemm_block<const N: usize>(xs: [&[f32]; 4], wt: &[f32], n_out: usize, n: usize) -> [[f32; N]; 4] {
+    let mut acc = [[0f32; N]; 4];
+    let [x0, x1, x2, x3] = xs;
+    let rows = wt.chunks_exact(n_out).zip(x0).zip(x1).zip(x2).zip(x3);
+    for ((((w_row, &a), &b), &c), &d) in rows {
+        let ws: &[f32; N] = w_row[n..n + N].try_into().expect("N outputs");
+        let xv = [a, b, c, d];
+        for r in 0..4 {
+            for c in 0..N {
+                acc[r][c] += xv[r] * ws[c];
             }
-            p += 4;
-        } else {
-            for n in 0..n_out {
-                out[p * n_out + n] = b[n] + dot(&x[p * k..][..k], &w[n * k..][..k]);
-            }
-            p += 1;
+        }
+    }
+    acc
+}
+
+#[inline(always)]
+fn store_block<const N: usize>(
+    acc: &[[f32; N]; 4],
+    rows_out: &mut [f32],
+    n_out: usize,
+    n: usize,
+    b: &[f32],
+    act: impl Fn(f32) -> f32,
+) {
+    for (r, sums) in acc.iter().enumerate() {
+        for ((o, s), b) in rows_out[r * n_out + n..][..N].iter_mut().zip(sums).zip(b) {
+            *o = act(b + s);
         }
     }
 }
 
 fn conv(x: &[f32], [ih, iw, ic]: [usize; 3], [oh, ow, oc]: [usize; 3], kernel: &Kernel) -> Vec<f32> {
-    let Kernel { kh, kw, stride, same, relu, ref w, ref b } = *kernel;
+    let Kernel { kh, kw, stride, same, relu, ref w, ref wt, ref b } = *kernel;
     let mut out = vec![0f32; oh * ow * oc];
     if kh == 1 && kw == 1 && stride == 1 {
         // A 1x1 convolution is a matrix product over the pixels.
-        gemm(x, ic, w, b, &mut out);
+        gemm(x, ic, w, wt, b, relu, &mut out);
     } else {
-        // Gather every output pixel's patch (zeros outside the input), then the matrix product.
+        // Gather the output pixels' patches (zeros outside the input) a few rows of the matrix
+        // at a time (they stay in the cache), each followed by its part of the matrix product.
         let (_, pad_y) = conv_geometry(ih, kh, stride, same);
         let (_, pad_x) = conv_geometry(iw, kw, stride, same);
         let k = kh * kw * ic;
-        let mut patches = vec![0f32; oh * ow * k];
-        for oy in 0..oh {
-            for ox in 0..ow {
-                let patch = &mut patches[(oy * ow + ox) * k..][..k];
+        const CHUNK_PX: usize = 64;
+        let mut patches = vec![0f32; CHUNK_PX * k];
+        for (chunk, out) in out.chunks_mut(CHUNK_PX * oc).enumerate() {
+            let first = chunk * CHUNK_PX;
+            let count = out.len() / oc;
+            let patches = &mut patches[..count * k];
+            patches.fill(0.0);
+            for (p, patch) in patches.chunks_exact_mut(k).enumerate() {
+                let (oy, ox) = ((first + p) / ow, (first + p) % ow);
+                // The window's columns inside the input: kx in kx0..kx1.
+                let x0 = (ox * stride) as isize - pad_x as isize;
+                let kx0 = (-x0).max(0) as usize;
+                let kx1 = ((iw as isize - x0).max(0) as usize).min(kw);
+                if kx0 >= kx1 {
+                    continue;
+                }
                 for ky in 0..kh {
                     let y = (oy * stride + ky) as isize - pad_y as isize;
-                    for kx in 0..kw {
-                        let xx = (ox * stride + kx) as isize - pad_x as isize;
-                        if y >= 0 && xx >= 0 && (y as usize) < ih && (xx as usize) < iw {
-                            let s = (y as usize * iw + xx as usize) * ic;
-                            patch[(ky * kw + kx) * ic..][..ic].copy_from_slice(&x[s..s + ic]);
-                        }
+                    if y < 0 || y as usize >= ih {
+                        continue;
                     }
+                    let s = (y as usize * iw + (x0 + kx0 as isize) as usize) * ic;
+                    patch[(ky * kw + kx0) * ic..(ky * kw + kx1) * ic].copy_from_slice(&x[s..s + (kx1 - kx0) * ic]);
                 }
             }
+            gemm(patches, k, w, wt, b, relu, out);
         }
-        gemm(&patches, k, w, b, &mut out);
-    }
-    if relu {
-        out.iter_mut().for_each(|v| *v = v.max(0.0));
     }
     out
 }
 
 fn depthwise(x: &[f32], [ih, iw, c]: [usize; 3], [oh, ow, _]: [usize; 3], kernel: &Kernel) -> Vec<f32> {
-    let Kernel { kh, kw, stride, same, relu, ref w, ref b } = *kernel;
+    let Kernel { kh, kw, stride, same, relu, ref w, ref b, .. } = *kernel;
     let (_, pad_y) = conv_geometry(ih, kh, stride, same);
     let (_, pad_x) = conv_geometry(iw, kw, stride, same);
     let mut out = vec![0f32; oh * ow * c];
-    for oy in 0..oh {
-        for ox in 0..ow {
-            let o = &mut out[(oy * ow + ox) * c..(oy * ow + ox + 1) * c];
+    for (oy, out_row) in out.chunks_exact_mut(ow * c).enumerate() {
+        for o in out_row.chunks_exact_mut(c) {
             o.copy_from_slice(b);
-            for ky in 0..kh {
-                let y = (oy * stride + ky) as isize - pad_y as isize;
-                if y < 0 || y as usize >= ih {
-                    continue;
-                }
-                for kx in 0..kw {
-                    let xx = (ox * stride + kx) as isize - pad_x as isize;
-                    if xx < 0 || xx as usize >= iw {
-                        continue;
-                    }
-                    let s = &x[(y as usize * iw + xx as usize) * c..(y as usize * iw + xx as usize + 1) * c];
-                    let k = &w[(ky * kw + kx) * c..(ky * kw + kx + 1) * c];
-                    for ((v, s), k) in o.iter_mut().zip(s).zip(k) {
+        }
+        // One output row at a time, tap by tap (ky, then kx): every output value still takes
+        // its taps in that order, the bias first.
+        for ky in 0..kh {
+            let y = (oy * stride + ky) as isize - pad_y as isize;
+            if y < 0 || y as usize >= ih {
+                continue;
+            }
+            let in_row = &x[y as usize * iw * c..][..iw * c];
+            for kx in 0..kw {
+                let k = &w[(ky * kw + kx) * c..][..c];
+                // The output columns whose tap falls inside the input: ox in ox0..ox1.
+                let shift = kx as isize - pad_x as isize;
+                let ox0 = ((-shift).max(0) as usize).div_ceil(stride);
+                let ox1 = (((iw as isize - shift).max(0) as usize).div_ceil(stride)).min(ow);
+                for ox in ox0..ox1 {
+                    let xx = (ox * stride) as isize + shift;
+                    let s = &in_row[xx as usize * c..][..c];
+                    for ((v, s), k) in out_row[ox * c..][..c].iter_mut().zip(s).zip(k) {
                         *v += s * k;
                     }
                 }
             }
-            if relu {
-                o.iter_mut().for_each(|v| *v = v.max(0.0));
-            }
+        }
+        if relu {
+            out_row.iter_mut().for_each(|v| *v = v.max(0.0));
         }
     }
     out
@@ -854,6 +912,7 @@ mod tests {
             relu: false,
             // [out_c = 1][ky][kx][in_c = 2]
             w: vec![1.0, 0.0, 0.0, 1.0, 1.0, 1.0, 2.0, 0.0],
+            wt: Vec::new(),
             b: vec![0.5],
         };
         let out = deconv(&[1.0, 2.0, 3.0, 4.0], [1, 2, 2], [2, 4, 1], &kernel);
