@@ -223,6 +223,12 @@ fn box_mean(src: &[f32], w: usize, h: usize, r: usize) -> Vec<f32> {
     out
 }
 
+/// The value at rank `k` of `v` in ascending `total_cmp` order (`v` sorted, `v[k]`), found by
+/// selection (`v` is reordered). Panics if `k >= v.len()`, as indexing the sorted `v` would.
+fn nth_smallest(v: &mut [f32], k: usize) -> f32 {
+    *v.select_nth_unstable_by(k, f32::total_cmp).1
+}
+
 fn features(grid: &RgbaImage) -> Vec<Feat> {
     let lut = srgb_to_linear_table();
     let (w, h) = (grid.width as usize, grid.height as usize);
@@ -478,8 +484,8 @@ fn segment(feats: &[Feat], w: usize, h: usize, person: Option<&[f32]>) -> Option
     let prior: Vec<f32> = feats.iter().map(skin_prior).collect();
     let tex_ref = {
         let mut t: Vec<f32> = feats.iter().map(|f| f.tex).collect();
-        t.sort_by(f32::total_cmp);
-        t[t.len() / 2].max(0.5)
+        let middle = t.len() / 2;
+        nth_smallest(&mut t, middle).max(0.5)
     };
     // Skin seed: the largest smooth, clearly skin-coloured region.
     let skin_like: Vec<bool> = (0..n).map(|i| prior[i] > 0.5 && feats[i].tex < 2.5 * tex_ref).collect();
@@ -502,8 +508,7 @@ fn segment(feats: &[Feat], w: usize, h: usize, person: Option<&[f32]>) -> Option
     } else {
         // Desaturated or colour-cast photos: the smooth, lighter-than-median middle of the photo.
         let mut ls: Vec<f32> = feats.iter().map(|f| f.l).collect();
-        ls.sort_by(f32::total_cmp);
-        let median_l = ls[n / 2];
+        let median_l = nth_smallest(&mut ls, n / 2);
         let central: Vec<bool> = (0..n)
             .map(|i| {
                 let (x, y) = (i % w, i / w);
@@ -588,6 +593,9 @@ fn segment(feats: &[Feat], w: usize, h: usize, person: Option<&[f32]>) -> Option
     let hair_model = Gmm::fit(&collect(&hair_seed), 3);
     let mut models: [Option<Gmm>; 3] = [bg_model, Some(skin_model), hair_model];
     let mut labels = vec![Label::Background; n];
+    // The same in both rounds: the mask's log-odds and the border ring per px.
+    let logit: Vec<f32> = (0..n).map(person_logit).collect();
+    let on_border: Vec<bool> = (0..n).map(&border).collect();
     for round in 0..2 {
         let evals: Vec<Option<GmmEval>> = models.iter().map(|m| m.as_ref().map(Gmm::evaluator)).collect();
         let unary: Vec<[f32; 3]> = (0..n)
@@ -607,12 +615,12 @@ fn segment(feats: &[Feat], w: usize, h: usize, person: Option<&[f32]>) -> Option
                     u[2] += 4.0 * (1.0 - f.tex / tex_ref.max(1.5)).max(0.0);
                 }
                 // The border leans to background, the centre to the head.
-                if border(i) {
+                if on_border[i] {
                     u[0] -= 1.0;
                 }
                 // The learned person mask: strongly against hair and skin where it sees
                 // background, for them above the neck where it sees a person.
-                let s = person_logit(i);
+                let s = logit[i];
                 u[1] += PERSON_AGAINST_HEAD * (-s).max(0.0);
                 u[2] += PERSON_AGAINST_HEAD * (-s).max(0.0);
                 if i / w < neck_row {
@@ -723,8 +731,8 @@ fn fill_smooth_holes(labels: &mut [Label], feats: &[Feat], w: usize, h: usize, t
     }
     let skin_tex = {
         let mut t: Vec<f32> = (0..n).filter(|&i| labels[i] == Label::Skin).map(|i| feats[i].tex).collect();
-        t.sort_by(f32::total_cmp);
-        t[t.len() / 2]
+        let middle = t.len() / 2;
+        nth_smallest(&mut t, middle)
     };
     for i in 0..n {
         let c = ids[i] as usize;
@@ -744,11 +752,18 @@ fn icm(unary: &[[f32; 3]], w: usize, h: usize, beta: f32, iterations: usize) -> 
     const L: [Label; 3] = [Label::Background, Label::Skin, Label::Hair];
     let argmin = |u: &[f32; 3]| (0..3).min_by(|&a, &b| u[a].total_cmp(&u[b])).unwrap_or(0);
     let mut cur: Vec<u8> = unary.iter().map(|u| argmin(u) as u8).collect();
+    // A px's best label depends on its neighbours' labels only: one whose neighbours kept their
+    // labels since it was last visited keeps its own, so only px next to a change are visited
+    // again (the same labels as visiting every px every sweep).
+    let mut dirty = vec![true; w * h];
     for _ in 0..iterations {
         let mut changed = 0;
         for y in 0..h {
             for x in 0..w {
                 let i = y * w + x;
+                if !std::mem::take(&mut dirty[i]) {
+                    continue;
+                }
                 let mut cost = unary[i];
                 neighbours4(i, w, h, |j| {
                     for (c, v) in cost.iter_mut().enumerate() {
@@ -761,6 +776,7 @@ fn icm(unary: &[[f32; 3]], w: usize, h: usize, beta: f32, iterations: usize) -> 
                 if best != cur[i] {
                     cur[i] = best;
                     changed += 1;
+                    neighbours4(i, w, h, |j| dirty[j] = true);
                 }
             }
         }
@@ -808,9 +824,9 @@ fn find_face(labels: &[Label], feats: &[Feat], w: usize, h: usize) -> Option<(Po
     if skin_l.len() < 50 {
         return None;
     }
-    let mut sorted = skin_l;
-    sorted.sort_by(f32::total_cmp);
-    let skin_median = sorted[sorted.len() / 2];
+    let mut skin_l = skin_l;
+    let middle = skin_l.len() / 2;
+    let skin_median = nth_smallest(&mut skin_l, middle);
     let hole: Vec<bool> =
         (0..n).map(|i| (!skin[i] && !outside[i]) || (skin[i] && feats[i].l < skin_median - 25.0)).collect();
     let (ids, sizes) = components(&hole, w, h);
@@ -1099,8 +1115,8 @@ fn is_head_of_hair(feats: &[Feat], w: usize, h: usize) -> bool {
     let ring: Vec<usize> = (0..n).filter(|&i| in_ring(i)).collect();
     let median = |c: usize| {
         let mut v: Vec<f32> = ring.iter().map(|&i| feats[i].vec()[c]).collect();
-        v.sort_by(f32::total_cmp);
-        v[v.len() / 2]
+        let middle = v.len() / 2;
+        nth_smallest(&mut v, middle)
     };
     let ring_lab = [median(0), median(1), median(2)];
     let unlike: Vec<bool> =
