@@ -429,10 +429,26 @@ impl Model {
         let mut t: Vec<Vec<f32>> = vec![Vec::new(); self.shapes.len()];
         t[0] = input.to_vec();
         for (i, op) in self.ops.iter().enumerate() {
+            // The buffer of a tensor this op reads for the last time (not a model output), else
+            // a copy: element-wise ops then write their output over it.
+            let own = |t: &mut Vec<Vec<f32>>, x: usize| {
+                if last_use[x] == i {
+                    std::mem::take(&mut t[x])
+                } else {
+                    t[x].clone()
+                }
+            };
             match op {
                 Op::Conv { input, output, depthwise: dw, kernel } => {
                     let layer = if *dw { depthwise } else { conv };
                     t[*output] = layer(&t[*input], self.shapes[*input], self.shapes[*output], kernel);
+                }
+                Op::Add { a, b, output, relu } if a != b => {
+                    let mut out = own(&mut t, *a);
+                    for (x, y) in out.iter_mut().zip(&t[*b]) {
+                        *x = if *relu { (*x + y).max(0.0) } else { *x + y };
+                    }
+                    t[*output] = out;
                 }
                 Op::Add { a, b, output, relu } => {
                     let out =
@@ -453,15 +469,15 @@ impl Model {
                     t[*output] = out;
                 }
                 Op::Reshape { input, output } => {
-                    let out = t[*input].clone();
-                    t[*output] = out;
+                    t[*output] = own(&mut t, *input);
                 }
                 Op::Concat { inputs, output } => {
                     let out = inputs.iter().flat_map(|&i| t[i].iter().copied()).collect();
                     t[*output] = out;
                 }
                 Op::HardSwish { input, output } => {
-                    let out = t[*input].iter().map(|&v| v * (v + 3.0).clamp(0.0, 6.0) / 6.0).collect();
+                    let mut out = own(&mut t, *input);
+                    out.iter_mut().for_each(|v| *v = *v * (*v + 3.0).clamp(0.0, 6.0) / 6.0);
                     t[*output] = out;
                 }
                 Op::Logistic { input, output } => {
@@ -572,8 +588,8 @@ fn transpose(m: &[f32], rows: usize, cols: usize) -> Vec<f32> {
 /// `out[p][n] = b[n] + Σ_i x[p][i] · w[n][i]` (then max(0) if `relu`) for `x`: P × k,
 /// `w`: N × k, `out`: P × N (all row-major); `wt` is `w` transposed (k × N). Blocks of 4 rows ×
 /// 8 (or 4) outputs keep their sums in registers and read the block's weights for one input
-/// value side by side in `wt`: each loaded value serves several multiply-adds, and the 8 outputs
-/// are two 4-lane vectors (wasm SIMD, SSE). Every sum runs over i in order from 0 and adds the
+/// value side by side in `wt`: each loaded value serves several multiply-adds, and 8 outputs
+/// are two 4-lane vectors ([`WIDE_BLOCKS`]). Every sum runs over i in order from 0 and adds the
 /// bias last (the outputs left over, N mod 4, and rows left over use [`dot`]).
 fn gemm(x: &[f32], k: usize, w: &[f32], wt: &[f32], b: &[f32], relu: bool, out: &mut [f32]) {
     let n_out = b.len();
@@ -584,12 +600,12 @@ fn gemm(x: &[f32], k: usize, w: &[f32], wt: &[f32], b: &[f32], relu: bool, out: 
         let xs = [&x[p * k..][..k], &x[(p + 1) * k..][..k], &x[(p + 2) * k..][..k], &x[(p + 3) * k..][..k]];
         let rows_out = &mut out[p * n_out..(p + 4) * n_out];
         let mut n = 0;
-        while n + 8 <= n_out {
+        while WIDE_BLOCKS && n + 8 <= n_out {
             let acc = gemm_block::<8>(xs, wt, n_out, n);
             store_block(&acc, rows_out, n_out, n, &b[n..n + 8], act);
             n += 8;
         }
-        if n + 4 <= n_out {
+        while n + 4 <= n_out {
             let acc = gemm_block::<4>(xs, wt, n_out, n);
             store_block(&acc, rows_out, n_out, n, &b[n..n + 4], act);
             n += 4;
@@ -607,6 +623,10 @@ fn gemm(x: &[f32], k: usize, w: &[f32], wt: &[f32], b: &[f32], relu: bool, out: 
         }
     }
 }
+
+/// Blocks of 8 outputs where 4-lane vectors hold them (wasm SIMD, x86-64, ARM64); 4 in the
+/// baseline wasm, whose 32 scalar sums would not stay in registers.
+const WIDE_BLOCKS: bool = cfg!(any(target_feature = "simd128", target_arch = "x86_64", target_arch = "aarch64"));
 
 /// The sums `Σ_i xs[r][i] · wt[i][n + c]` for 4 rows r and `N` outputs c, i in order.
 #[inline(always)]
