@@ -265,6 +265,17 @@ fn skin_prior(f: &Feat) -> f32 {
     hue_ok.sqrt() * chroma_ok
 }
 
+/// `m.max(v)` for a running maximum `m` that is never NaN, as a compare and select (in wasm
+/// `f32::max` is a call to libm's `fmaxf`); a NaN `v` is skipped, as `f32::max` does.
+#[inline(always)]
+fn max_of(m: f32, v: f32) -> f32 {
+    if v > m {
+        v
+    } else {
+        m
+    }
+}
+
 /// A diagonal Gaussian mixture over the 4 features.
 #[derive(Clone, Debug)]
 struct Gmm {
@@ -303,7 +314,7 @@ impl Gmm {
                 for (r, part) in resp.iter_mut().zip(&g.parts) {
                     *r = GmmEval::part_log(part, s);
                 }
-                let best = resp.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
+                let best = resp.iter().fold(f32::NEG_INFINITY, |m, &r| max_of(m, r));
                 for r in resp.iter_mut() {
                     // exp(0) is 1, and below -110 exp is 0 in f32 (e^-110 < 2^-149): both exact.
                     let d = *r - best;
@@ -377,7 +388,7 @@ impl GmmEval {
     /// The log-likelihood of the best component (GrabCut's hard assignment: no exp/ln per
     /// pixel, and within log(k) of the mixture's).
     fn log_likelihood(&self, s: &[f32; 4]) -> f32 {
-        self.parts.iter().map(|p| Self::part_log(p, s)).fold(f32::NEG_INFINITY, f32::max)
+        self.parts.iter().fold(f32::NEG_INFINITY, |m, p| max_of(m, Self::part_log(p, s)))
     }
 }
 

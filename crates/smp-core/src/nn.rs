@@ -446,17 +446,16 @@ impl Model {
                 Op::Add { a, b, output, relu } if a != b => {
                     let mut out = own(&mut t, *a);
                     for (x, y) in out.iter_mut().zip(&t[*b]) {
-                        *x = if *relu { (*x + y).max(0.0) } else { *x + y };
+                        *x = if *relu { max0(*x + y) } else { *x + y };
                     }
                     t[*output] = out;
                 }
                 Op::Add { a, b, output, relu } => {
-                    let out =
-                        t[*a].iter().zip(&t[*b]).map(|(x, y)| if *relu { (x + y).max(0.0) } else { x + y }).collect();
+                    let out = t[*a].iter().zip(&t[*b]).map(|(x, y)| if *relu { max0(x + y) } else { x + y }).collect();
                     t[*output] = out;
                 }
                 Op::Relu { input, output } => {
-                    let out = t[*input].iter().map(|v| v.max(0.0)).collect();
+                    let out = t[*input].iter().map(|&v| max0(v)).collect();
                     t[*output] = out;
                 }
                 Op::Pool { input, output, kh, kw, stride, same, kind } => {
@@ -491,7 +490,7 @@ impl Model {
                     let c = if xb.len() == xa.len() { xa.len() } else { xb.len() };
                     for (o, x) in out.chunks_exact_mut(c).zip(xa.chunks_exact(c)) {
                         for ((o, x), y) in o.iter_mut().zip(x).zip(xb) {
-                            *o = if *relu { (x * y).max(0.0) } else { x * y };
+                            *o = if *relu { max0(x * y) } else { x * y };
                         }
                     }
                     t[*output] = out;
@@ -556,6 +555,17 @@ impl Op {
     }
 }
 
+/// `v.max(0.0)` as a compare and select: in wasm `f32::max` is a call to libm's `fmaxf`. The
+/// same value (NaN gives 0 too) up to the sign of a zero result, which no later op can tell.
+#[inline(always)]
+fn max0(v: f32) -> f32 {
+    if v > 0.0 {
+        v
+    } else {
+        0.0
+    }
+}
+
 /// A dot product in eight lanes (vectorises; the order differs from TFLite's only in rounding).
 #[inline]
 fn dot(a: &[f32], b: &[f32]) -> f32 {
@@ -594,7 +604,7 @@ fn transpose(m: &[f32], rows: usize, cols: usize) -> Vec<f32> {
 fn gemm(x: &[f32], k: usize, w: &[f32], wt: &[f32], b: &[f32], relu: bool, out: &mut [f32]) {
     let n_out = b.len();
     let rows = x.len() / k;
-    let act = |v: f32| if relu { v.max(0.0) } else { v };
+    let act = |v: f32| if relu { max0(v) } else { v };
     let mut p = 0;
     while p + 4 <= rows {
         let xs = [&x[p * k..][..k], &x[(p + 1) * k..][..k], &x[(p + 2) * k..][..k], &x[(p + 3) * k..][..k]];
@@ -738,7 +748,7 @@ fn depthwise(x: &[f32], [ih, iw, c]: [usize; 3], [oh, ow, _]: [usize; 3], kernel
             }
         }
         if relu {
-            out_row.iter_mut().for_each(|v| *v = v.max(0.0));
+            out_row.iter_mut().for_each(|v| *v = max0(*v));
         }
     }
     out
@@ -790,7 +800,12 @@ fn pool(
                 for xx in xa..xb {
                     let s = &x[(y * iw + xx) * c..][..c];
                     match kind {
-                        Pool::Max => o.iter_mut().zip(s).for_each(|(v, s)| *v = v.max(*s)),
+                        Pool::Max => o.iter_mut().zip(s).for_each(|(v, &s)| {
+                            // `v.max(s)` without wasm's libm call (`v` is never NaN).
+                            if s > *v {
+                                *v = s;
+                            }
+                        }),
                         Pool::Average => o.iter_mut().zip(s).for_each(|(v, s)| *v += s),
                     }
                 }
