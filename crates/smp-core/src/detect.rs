@@ -303,13 +303,16 @@ impl Gmm {
         let mut vars = vec![[100.0, 50.0, 50.0, 4.0]; k];
         let mut weights = vec![1.0 / k as f32; k];
         let step = (samples.len() / 6000).max(1);
+        // The samples EM uses, widened to f64 once (exact), and their responsibilities per
+        // component (k per sample).
+        let used: Vec<[f64; 4]> = samples.iter().step_by(step).map(|s| s.map(|v| v as f64)).collect();
+        let mut resp_all = vec![0f32; used.len() * k];
         for _ in 0..6 {
             let mut acc_w = vec![0f64; k];
             let mut acc_m = vec![[0f64; 4]; k];
             let mut acc_v = vec![[0f64; 4]; k];
             let g = Gmm { weights: weights.clone(), means: means.clone(), vars: vars.clone() }.evaluator();
-            let mut resp = vec![0f32; k];
-            for s in samples.iter().step_by(step) {
+            for (s, resp) in samples.iter().step_by(step).zip(resp_all.chunks_exact_mut(k)) {
                 let mut total = 0f32;
                 for (r, part) in resp.iter_mut().zip(&g.parts) {
                     *r = GmmEval::part_log(part, s);
@@ -327,18 +330,27 @@ impl Gmm {
                     };
                     total += *r;
                 }
-                for j in 0..k {
+                for r in resp.iter_mut() {
+                    *r /= total;
+                }
+            }
+            // The weighted sums, one component at a time (each sum runs over the samples in
+            // order, as one pass over samples and components would add them).
+            for j in 0..k {
+                let (mut w, mut m, mut v) = (0f64, [0f64; 4], [0f64; 4]);
+                for (s, resp) in used.iter().zip(resp_all.chunks_exact(k)) {
                     if resp[j] == 0.0 {
                         // Adds nothing (the sums start at +0 and never become -0).
                         continue;
                     }
-                    let r = (resp[j] / total) as f64;
-                    acc_w[j] += r;
+                    let r = resp[j] as f64;
+                    w += r;
                     for d in 0..4 {
-                        acc_m[j][d] += r * s[d] as f64;
-                        acc_v[j][d] += r * (s[d] as f64) * (s[d] as f64);
+                        m[d] += r * s[d];
+                        v[d] += r * s[d] * s[d];
                     }
                 }
+                (acc_w[j], acc_m[j], acc_v[j]) = (w, m, v);
             }
             let n: f64 = acc_w.iter().sum();
             for j in 0..k {
