@@ -455,7 +455,8 @@ impl Model {
                     t[*output] = out;
                 }
                 Op::Relu { input, output } => {
-                    let out = t[*input].iter().map(|&v| max0(v)).collect();
+                    let mut out = own(&mut t, *input);
+                    out.iter_mut().for_each(|v| *v = max0(*v));
                     t[*output] = out;
                 }
                 Op::Pool { input, output, kh, kw, stride, same, kind } => {
