@@ -28,6 +28,15 @@ pub fn smp_install_selfie_model(bytes: &[u8]) -> bool {
     smp_core::segment::install_model(bytes).is_ok()
 }
 
+/// Runs detection once on a small made-up photo ([`smp_tryon::engine::warm_up`]), so that the
+/// page's first real detection runs optimised code; the loader calls it in the page's first
+/// worker, after the models are installed.
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen]
+pub fn smp_warm_up() {
+    smp_tryon::engine::warm_up();
+}
+
 /// The worker's entry point (called by the loader in `web/boot.js`).
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen]

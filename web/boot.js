@@ -80,6 +80,7 @@ self.onmessage = (e) => {
     if (f.data && f.data.smpFaceModel !== undefined) {
       if (f.data.smpFaceModel) smp_install_face_model(f.data.smpFaceModel);
       if (f.data.smpSelfieModel) smp_install_selfie_model(f.data.smpSelfieModel);
+      if (f.data.smpWarmUp) smp_warm_up();
       self.onmessage = null;
       smp_worker_main();
       for (const q of queued) self.dispatchEvent(new MessageEvent('message', { data: q }));
@@ -89,10 +90,15 @@ self.onmessage = (e) => {
   };
 };`;
   const workerUrl = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+  // The page's first worker first runs detection once on a made-up photo (smp_warm_up), so the
+  // first real photo's detection runs optimised code (workers share the module's code).
+  let warmUp = true;
   globalThis.__smpSpawnWorker = () => {
     const worker = new Worker(workerUrl, { type: 'module', name: 'smp-heavy-work' });
     worker.postMessage(module);
-    loadModels().then((m) => worker.postMessage({ smpFaceModel: m.face, smpSelfieModel: m.selfie }));
+    const smpWarmUp = warmUp;
+    warmUp = false;
+    loadModels().then((m) => worker.postMessage({ smpFaceModel: m.face, smpSelfieModel: m.selfie, smpWarmUp }));
     return worker;
   };
 
