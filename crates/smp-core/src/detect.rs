@@ -276,6 +276,18 @@ fn max_of(m: f32, v: f32) -> f32 {
     }
 }
 
+/// `x.round()` (halves away from zero) for `x >= 0`, without wasm's libm call (`roundf`): the
+/// fraction `x - x.trunc()` is exact. A negative `x` gives the same `as u8` (0) as `round`.
+#[inline]
+fn round_nonneg(x: f32) -> f32 {
+    let whole = x.trunc();
+    if x - whole >= 0.5 {
+        whole + 1.0
+    } else {
+        whole
+    }
+}
+
 /// A diagonal Gaussian mixture over the 4 features.
 #[derive(Clone, Debug)]
 struct Gmm {
@@ -619,6 +631,7 @@ fn segment(feats: &[Feat], w: usize, h: usize, person: Option<&[f32]>) -> Option
     // The same in both rounds: the mask's log-odds and the border ring per px.
     let logit: Vec<f32> = (0..n).map(person_logit).collect();
     let on_border: Vec<bool> = (0..n).map(&border).collect();
+    let tex_scale = tex_ref.max(1.5);
     for round in 0..2 {
         let evals: Vec<Option<GmmEval>> = models.iter().map(|m| m.as_ref().map(Gmm::evaluator)).collect();
         let unary: Vec<[f32; 3]> = (0..n)
@@ -635,7 +648,7 @@ fn segment(feats: &[Feat], w: usize, h: usize, person: Option<&[f32]>) -> Option
                 // Hair is busy or dark: smooth, mid-to-light pixels are unlikely hair.
                 let f = &feats[i];
                 if f.l > 35.0 {
-                    u[2] += 4.0 * (1.0 - f.tex / tex_ref.max(1.5)).max(0.0);
+                    u[2] += 4.0 * max_of(0.0, 1.0 - f.tex / tex_scale);
                 }
                 // The border leans to background, the centre to the head.
                 if on_border[i] {
@@ -644,10 +657,11 @@ fn segment(feats: &[Feat], w: usize, h: usize, person: Option<&[f32]>) -> Option
                 // The learned person mask: strongly against hair and skin where it sees
                 // background, for them above the neck where it sees a person.
                 let s = logit[i];
-                u[1] += PERSON_AGAINST_HEAD * (-s).max(0.0);
-                u[2] += PERSON_AGAINST_HEAD * (-s).max(0.0);
+                // (max_of(0, x): x.max(0.0) without wasm's libm call.)
+                u[1] += PERSON_AGAINST_HEAD * max_of(0.0, -s);
+                u[2] += PERSON_AGAINST_HEAD * max_of(0.0, -s);
                 if i / w < neck_row {
-                    u[0] += PERSON_FOR_HEAD * s.max(0.0);
+                    u[0] += PERSON_FOR_HEAD * max_of(0.0, s);
                 }
                 u
             })
@@ -1435,7 +1449,7 @@ pub fn detect(photo: &RgbaImage, full_width: u32, full_height: u32) -> Detection
     let soft = box_mean(&area_on.iter().zip(&fade).map(|(&b, &f)| b as u8 as f32 * f).collect::<Vec<_>>(), w, h, 1);
     let mut area = AreaMask::empty(gw, gh, full_width, full_height);
     for (d, v) in area.data.iter_mut().zip(soft) {
-        *d = (v * 255.0).round() as u8;
+        *d = round_nonneg(v * 255.0) as u8;
     }
     let hair_near_area_rgb = hair_colour_near(&grid, &labels, &area.data, w, h);
     Detection {
