@@ -1380,10 +1380,33 @@ pub fn detect(photo: &RgbaImage, full_width: u32, full_height: u32) -> Detection
         let line =
             Hairline { points: grid_pts.clone(), feather_mm: 6.0, treated_side: HairlineSide::Left, breakup: 0.0 };
         if let Some(field) = line.field(1.0, ppm_grid, 0) {
-            for i in 0..n {
-                if labels[i] == Label::Skin {
-                    let p = Point::new((i % w) as f32 + 0.5, (i / w) as f32 + 0.5);
-                    if field.signed_distance(p) < -6.0 * ppm_grid {
+            let limit = -6.0 * ppm_grid;
+            // The signed distance changes by at most 1 from a px to the next in a row: after
+            // one px's exact value, the next ones are surely beyond the limit (or surely not)
+            // until the bounds reach it within a margin (rounding: the line's far ends are 1e6
+            // px away); only then is the distance computed again. Close to the line (a limit
+            // within 2 px) every px is computed.
+            const MARGIN_PX: f32 = 0.5;
+            let stepping = limit < -2.0;
+            for y in 0..h {
+                // Bounds on the signed distance at the px at hand, from the last one computed.
+                let (mut low, mut high) = (f32::NEG_INFINITY, f32::INFINITY);
+                for x in 0..w {
+                    (low, high) = (low - 1.0, high + 1.0);
+                    let i = y * w + x;
+                    if labels[i] != Label::Skin {
+                        continue;
+                    }
+                    let face = if stepping && high < limit - MARGIN_PX {
+                        true
+                    } else if stepping && low > limit + MARGIN_PX {
+                        false
+                    } else {
+                        let sd = field.signed_distance(Point::new(x as f32 + 0.5, y as f32 + 0.5));
+                        (low, high) = (sd, sd);
+                        sd < limit
+                    };
+                    if face {
                         labels[i] = Label::Face;
                         scalp[i] = false;
                     }
