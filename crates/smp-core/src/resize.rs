@@ -46,38 +46,24 @@ pub fn downscale_area(src: &RgbaImage, dst_w: u32, dst_h: u32) -> RgbaImage {
     }
     let xw = area_weights(src.width, dst_w);
     let yw = area_weights(src.height, dst_h);
-    // The horizontal taps of all output columns in one list: column ox's are
-    // x_taps[x_start[ox]..x_start[ox + 1]].
-    let x_taps: Vec<(usize, f32)> = xw.iter().flatten().map(|&(sx, wx)| (sx as usize, wx)).collect();
-    let x_start: Vec<usize> = std::iter::once(0)
-        .chain(xw.iter().scan(0, |end, taps| {
-            *end += taps.len();
-            Some(*end)
-        }))
-        .collect();
-    // Horizontal pass for one source row at a time, accumulated into the output rows it feeds
-    // (a source row on the border of two output rows is passed once for both).
+    // Horizontal pass for one source row at a time, accumulated into the output rows it feeds.
     let mut acc = vec![0f32; dst_w as usize * 4];
     let mut row = vec![0f32; dst_w as usize * 4];
-    let mut row_y = usize::MAX;
     let mut out = RgbaImage::new(dst_w, dst_h);
     let sw = src.width as usize;
     for (oy, ytaps) in yw.iter().enumerate() {
         acc.iter_mut().for_each(|v| *v = 0.0);
         for &(sy, wy) in ytaps {
-            if sy as usize != row_y {
-                row_y = sy as usize;
-                let src_row = &src.data[row_y * sw * 4..(row_y + 1) * sw * 4];
-                for (ox, out_px) in row.chunks_exact_mut(4).enumerate() {
-                    let mut px = [0f32; 4];
-                    for &(sx, wx) in &x_taps[x_start[ox]..x_start[ox + 1]] {
-                        let s = &src_row[sx * 4..sx * 4 + 4];
-                        for c in 0..4 {
-                            px[c] += s[c] as f32 * wx;
-                        }
+            let src_row = &src.data[sy as usize * sw * 4..(sy as usize + 1) * sw * 4];
+            for (ox, xtaps) in xw.iter().enumerate() {
+                let mut px = [0f32; 4];
+                for &(sx, wx) in xtaps {
+                    let s = &src_row[sx as usize * 4..sx as usize * 4 + 4];
+                    for c in 0..4 {
+                        px[c] += s[c] as f32 * wx;
                     }
-                    out_px.copy_from_slice(&px);
                 }
+                row[ox * 4..ox * 4 + 4].copy_from_slice(&px);
             }
             for (a, r) in acc.iter_mut().zip(&row) {
                 *a += r * wy;
