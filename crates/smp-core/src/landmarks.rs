@@ -1,0 +1,318 @@
+//! MediaPipe's face mesh: 468 face landmarks from a 192x192 crop of a face the detector
+//! ([`crate::face`]) found, run by [`crate::nn`].
+//!
+//! The model (`models/face_landmark.bin`, 1.2 MB of fp16 weights; embedded with the default
+//! feature `embedded-landmark-model`, or handed over with [`install_model`]) is converted by
+//! `scripts/face-model` from `face_landmark.tflite` in the PyPI wheel `mediapipe==0.10.14`
+//! (Apache-2.0, see `models/NOTICE`): CONV_2D, DEPTHWISE_CONV_2D, ADD, PRELU, MAX_POOL_2D and PAD;
+//! the .tflite's DEQUANTIZE ops are folded into the fp16 weights.
+//!
+//! The crop follows MediaPipe's `face_detection_front_detection_to_roi` and `face_landmark_cpu`
+//! graphs: a square centred on the detector's box, 1.5 times its longer side, rotated so the
+//! line from the subject's right eye keypoint to the left one is level; RGB in [0, 1], edges
+//! replicated. The network gives 468 x (x, y, z) in the crop's px and a face-presence logit
+//! (sigmoid: the presence score). MediaPipe samples the crop bilinearly; here each crop px is the
+//! mean of bilinear samples over its footprint on the photo (an area average, the better input
+//! when the face is many times the crop's size).
+
+use crate::face::{FaceBox, LEFT_EYE, RIGHT_EYE};
+use crate::geometry::Point;
+use crate::nn::{Model, ModelSlot};
+use crate::RgbaImage;
+
+/// The model's input side, px.
+pub const INPUT_SIDE: usize = 192;
+/// Landmarks per face.
+pub const POINT_COUNT: usize = 468;
+/// The crop's side per the detector box's longer side (MediaPipe's `scale_x` / `scale_y`).
+pub const ROI_SCALE: f32 = 1.5;
+
+/// The face's silhouette, in order round the face from the top of the forehead, over the
+/// subject's left (the image's right in a front view), down to the chin and back up
+/// (MediaPipe's `FACEMESH_FACE_OVAL`).
+pub const FACE_OVAL: [usize; 36] = [
+    10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377, 152, 148, 176, 149, 150,
+    136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109,
+];
+/// The upper edge of the subject's right brow (the image's left), outer end first.
+pub const RIGHT_BROW_UPPER: [usize; 5] = [70, 63, 105, 66, 107];
+/// Its lower edge.
+pub const RIGHT_BROW_LOWER: [usize; 5] = [46, 53, 52, 65, 55];
+/// The upper edge of the subject's left brow (the image's right), outer end first.
+pub const LEFT_BROW_UPPER: [usize; 5] = [300, 293, 334, 296, 336];
+/// Its lower edge.
+pub const LEFT_BROW_LOWER: [usize; 5] = [276, 283, 282, 295, 285];
+/// The subject's right eye's contour (lids, corners 33 and 133).
+pub const RIGHT_EYE_CONTOUR: [usize; 16] = [33, 7, 163, 144, 145, 153, 154, 155, 133, 246, 161, 160, 159, 158, 157, 173];
+/// The subject's left eye's contour (corners 263 and 362).
+pub const LEFT_EYE_CONTOUR: [usize; 16] =
+    [263, 249, 390, 373, 374, 380, 381, 382, 362, 466, 388, 387, 386, 385, 384, 398];
+/// The lips' outer contour.
+pub const LIPS_OUTER: [usize; 20] =
+    [61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291, 409, 270, 269, 267, 0, 37, 39, 40, 185];
+
+/// The weights in the binary (feature `embedded-landmark-model`, on by default). The page builds
+/// without it and hands the bytes over with [`install_model`] (they load lazily, in the worker).
+#[cfg(feature = "embedded-landmark-model")]
+static WEIGHTS: &[u8] = include_bytes!("../models/face_landmark.bin");
+#[cfg(not(feature = "embedded-landmark-model"))]
+static WEIGHTS: &[u8] = &[];
+
+static SLOT: ModelSlot = ModelSlot::new(WEIGHTS, parse_model);
+
+/// Installs the model from a weight file's bytes (`models/face_landmark.bin`), for builds
+/// without the embedded weights. Err if the bytes are not a valid model; a second call changes
+/// nothing.
+pub fn install_model(bytes: &[u8]) -> Result<(), String> {
+    SLOT.install(bytes)
+}
+
+/// Parses a face-landmark weight file ([`Model::parse`]) and checks it is one: a 192x192x3 input,
+/// 468 x 3 coordinates and one presence logit out.
+pub fn parse_model(bytes: &[u8]) -> Result<Model, String> {
+    let model = Model::parse(bytes)?;
+    if model.input_shape() != [INPUT_SIDE, INPUT_SIDE, 3] {
+        return Err(format!("input shape {:?}, expected 192x192x3", model.input_shape()));
+    }
+    if model.output_shapes() != [[1, 1, POINT_COUNT * 3], [1, 1, 1]] {
+        return Err("unexpected output shapes".into());
+    }
+    Ok(model)
+}
+
+/// The model: the one given to [`install_model`], else the embedded one (parsed once); None in
+/// a build without embedded weights before `install_model`.
+pub fn shipped_model() -> Option<&'static Model> {
+    SLOT.get()
+}
+
+/// The square, rotated part of the photo the model sees, in photo px: its centre, its side, and
+/// the angle (radians, clockwise on screen as y points down) from the photo's x axis to the
+/// crop's x axis.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FaceRoi {
+    pub centre: Point,
+    pub side_px: f32,
+    pub rotation_rad: f32,
+}
+
+impl FaceRoi {
+    /// MediaPipe's region for a detected face: centred on the box, [`ROI_SCALE`] times its longer
+    /// side, turned so the eye keypoints are level. None for a degenerate or non-finite box.
+    pub fn from_face(face: &FaceBox) -> Option<FaceRoi> {
+        let (a, b) = (face.keypoints[RIGHT_EYE], face.keypoints[LEFT_EYE]);
+        let side_px = ROI_SCALE * face.width.max(face.height);
+        let rotation_rad = (b.y - a.y).atan2(b.x - a.x);
+        let roi = FaceRoi { centre: face.centre(), side_px, rotation_rad };
+        (roi.centre.is_finite() && side_px.is_finite() && side_px >= 1.0 && rotation_rad.is_finite()).then_some(roi)
+    }
+
+    /// A point in the model's input px (0..192 across the crop) -> photo px.
+    pub fn to_photo(&self, p: Point) -> Point {
+        let (x, y) = (p.x / INPUT_SIDE as f32 - 0.5, p.y / INPUT_SIDE as f32 - 0.5);
+        let (sin, cos) = self.rotation_rad.sin_cos();
+        Point::new(
+            self.centre.x + self.side_px * (cos * x - sin * y),
+            self.centre.y + self.side_px * (sin * x + cos * y),
+        )
+    }
+
+    /// A point in photo px -> the model's input px (the inverse of [`FaceRoi::to_photo`]).
+    pub fn to_input(&self, p: Point) -> Point {
+        let (dx, dy) = ((p.x - self.centre.x) / self.side_px, (p.y - self.centre.y) / self.side_px);
+        let (sin, cos) = self.rotation_rad.sin_cos();
+        let n = INPUT_SIDE as f32;
+        Point::new((cos * dx + sin * dy + 0.5) * n, (-sin * dx + cos * dy + 0.5) * n)
+    }
+
+    /// The model's input: 192 x 192 x 3 RGB in [0, 1], each px the mean of bilinear samples
+    /// spread over its footprint on the photo (1 to 8 per side), the photo's edge px repeated
+    /// beyond it. Empty for an empty photo.
+    pub fn sample(&self, photo: &RgbaImage) -> Vec<f32> {
+        let (w, h) = (photo.width as usize, photo.height as usize);
+        if w == 0 || h == 0 || photo.data.len() != w * h * 4 {
+            return Vec::new();
+        }
+        let per_side = (self.side_px / INPUT_SIDE as f32).ceil().clamp(1.0, 8.0) as usize;
+        let px = |x: usize, y: usize, c: usize| photo.data[(y * w + x) * 4 + c] as f32;
+        let bilinear = |p: Point, out: &mut [f32; 3]| {
+            // Photo px centres sit at i + 0.5.
+            let (sx, sy) = ((p.x - 0.5).clamp(0.0, (w - 1) as f32), (p.y - 0.5).clamp(0.0, (h - 1) as f32));
+            let (x0, y0) = (sx as usize, sy as usize);
+            let (x1, y1) = ((x0 + 1).min(w - 1), (y0 + 1).min(h - 1));
+            let (ax, ay) = (sx - x0 as f32, sy - y0 as f32);
+            for (c, o) in out.iter_mut().enumerate() {
+                let top = px(x0, y0, c) + (px(x1, y0, c) - px(x0, y0, c)) * ax;
+                let bottom = px(x0, y1, c) + (px(x1, y1, c) - px(x0, y1, c)) * ax;
+                *o += top + (bottom - top) * ay;
+            }
+        };
+        let mut input = vec![0f32; INPUT_SIDE * INPUT_SIDE * 3];
+        let norm = 1.0 / (255.0 * (per_side * per_side) as f32);
+        for (i, out) in input.chunks_exact_mut(3).enumerate() {
+            let (u, v) = ((i % INPUT_SIDE) as f32, (i / INPUT_SIDE) as f32);
+            let mut acc = [0f32; 3];
+            for sy in 0..per_side {
+                for sx in 0..per_side {
+                    let (du, dv) = ((sx as f32 + 0.5) / per_side as f32, (sy as f32 + 0.5) / per_side as f32);
+                    bilinear(self.to_photo(Point::new(u + du, v + dv)), &mut acc);
+                }
+            }
+            for (o, a) in out.iter_mut().zip(acc) {
+                *o = a * norm;
+            }
+        }
+        input
+    }
+}
+
+/// The network's answer on one input: 468 points in the input's px (x, y; z, the depth, is
+/// dropped) and the presence score (0..1).
+#[derive(Clone, Debug, PartialEq)]
+pub struct InputMesh {
+    pub points: Vec<Point>,
+    pub presence: f32,
+}
+
+/// Runs the model on a 192 x 192 x 3 input ([`FaceRoi::sample`]). None without a model or for an
+/// input of the wrong size.
+pub fn run_on_input(model: &Model, input: &[f32]) -> Option<InputMesh> {
+    let out = model.run(input)?;
+    let (coords, logit) = (out.first()?, *out.get(1)?.first()?);
+    let points = coords.chunks_exact(3).map(|c| Point::new(c[0], c[1])).collect::<Vec<_>>();
+    (points.len() == POINT_COUNT).then(|| InputMesh { points, presence: 1.0 / (1.0 + (-logit).exp()) })
+}
+
+/// The face mesh of a detected face, in photo px.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FaceMesh {
+    /// [`POINT_COUNT`] points, MediaPipe's numbering.
+    pub points: Vec<Point>,
+    /// The model's face-presence score, 0..1 (MediaPipe drops a face under 0.5).
+    pub presence: f32,
+    /// The crop it came from.
+    pub roi: FaceRoi,
+}
+
+/// The mesh of `face` (photo px, as [`crate::face::find_faces`] gives it) in `photo`. None
+/// without a model, for a degenerate box, or if any point is not finite.
+pub fn face_mesh(photo: &RgbaImage, face: &FaceBox) -> Option<FaceMesh> {
+    let model = shipped_model()?;
+    let roi = FaceRoi::from_face(face)?;
+    let input = roi.sample(photo);
+    let mesh = run_on_input(model, &input)?;
+    let points: Vec<Point> = mesh.points.iter().map(|&p| roi.to_photo(p)).collect();
+    (points.iter().all(|p| p.is_finite()) && mesh.presence.is_finite()).then_some(FaceMesh {
+        points,
+        presence: mesh.presence,
+        roi,
+    })
+}
+
+impl FaceMesh {
+    fn mean(&self, ids: &[usize]) -> Point {
+        let n = ids.len().max(1) as f32;
+        let (sx, sy) = ids.iter().fold((0.0, 0.0), |(sx, sy), &i| (sx + self.points[i].x, sy + self.points[i].y));
+        Point::new(sx / n, sy / n)
+    }
+
+    /// The eyes' centres (the mean of each eye's contour), image-left first.
+    pub fn eyes(&self) -> (Point, Point) {
+        let (a, b) = (self.mean(&RIGHT_EYE_CONTOUR), self.mean(&LEFT_EYE_CONTOUR));
+        if a.x <= b.x {
+            (a, b)
+        } else {
+            (b, a)
+        }
+    }
+
+    /// The unit vector from the eyes toward the top of the head: perpendicular to the eye line
+    /// (image-left eye to image-right eye), pointing up in the image.
+    pub fn up(&self) -> Point {
+        let (l, r) = self.eyes();
+        let d = l.distance(r).max(1e-6);
+        Point::new((r.y - l.y) / d, -(r.x - l.x) / d)
+    }
+
+    /// How far the brows' top is above the eyes' centres, in eye distances: for each brow the
+    /// highest of its upper-edge points (along [`FaceMesh::up`]) above the line through the eyes,
+    /// the mean of both.
+    pub fn brows_above_eyes(&self) -> f32 {
+        let (l, r) = self.eyes();
+        let ed = l.distance(r).max(1e-6);
+        let up = self.up();
+        let mid = Point::new(0.5 * (l.x + r.x), 0.5 * (l.y + r.y));
+        let top = |ids: &[usize]| {
+            ids.iter()
+                .map(|&i| (self.points[i].x - mid.x) * up.x + (self.points[i].y - mid.y) * up.y)
+                .fold(f32::MIN, f32::max)
+        };
+        0.5 * (top(&RIGHT_BROW_UPPER) + top(&LEFT_BROW_UPPER)) / ed
+    }
+
+    /// The face's silhouette ([`FACE_OVAL`]) as a closed polygon in photo px.
+    pub fn oval(&self) -> Vec<Point> {
+        FACE_OVAL.iter().map(|&i| self.points[i]).collect()
+    }
+
+    /// Whether the mesh is a face seen from the front that can be trusted for the eyes, the brows
+    /// and the outline: presence at least `min_presence`; its eyes within 0.35 eye distances of
+    /// the detector's and 0.75-1.35 times their distance apart; brows 0.1-0.8 eye distances above
+    /// the eyes, both on the same side of the eye line; the outline 1.6-4 eye distances wide,
+    /// round both eyes.
+    pub fn is_trusted_front(&self, face: &FaceBox, min_presence: f32) -> bool {
+        if self.presence < min_presence || self.points.len() != POINT_COUNT {
+            return false;
+        }
+        let (l, r) = self.eyes();
+        let (a, b) = (face.keypoints[RIGHT_EYE], face.keypoints[LEFT_EYE]);
+        let (fl, fr) = if a.x <= b.x { (a, b) } else { (b, a) };
+        let (ed, fed) = (l.distance(r), fl.distance(fr));
+        if !(ed.is_finite() && fed > 1.0 && ed > 1.0) {
+            return false;
+        }
+        let eyes_agree = l.distance(fl) <= 0.35 * fed && r.distance(fr) <= 0.35 * fed && (0.75..=1.35).contains(&(ed / fed));
+        let brows = self.brows_above_eyes();
+        let oval = self.oval();
+        let along = Point::new((r.x - l.x) / ed, (r.y - l.y) / ed);
+        let (lo, hi) = oval.iter().fold((f32::MAX, f32::MIN), |(lo, hi), p| {
+            let a = (p.x - l.x) * along.x + (p.y - l.y) * along.y;
+            (lo.min(a), hi.max(a))
+        });
+        let width = (hi - lo) / ed;
+        eyes_agree
+            && (0.1..=0.8).contains(&brows)
+            && (1.6..=4.0).contains(&width)
+            && inside_polygon(&oval, l)
+            && inside_polygon(&oval, r)
+    }
+}
+
+/// Whether `p` is inside the closed polygon `poly` (even-odd rule).
+pub fn inside_polygon(poly: &[Point], p: Point) -> bool {
+    let mut inside = false;
+    let n = poly.len();
+    for i in 0..n {
+        let (a, b) = (poly[i], poly[(i + n - 1) % n]);
+        if (a.y > p.y) != (b.y > p.y) && p.x < a.x + (p.y - a.y) * (b.x - a.x) / (b.y - a.y) {
+            inside = !inside;
+        }
+    }
+    inside
+}
+
+/// The distance from `p` to the closed polygon's outline, negative inside.
+pub fn signed_distance_to_polygon(poly: &[Point], p: Point) -> f32 {
+    let n = poly.len();
+    if n == 0 {
+        return f32::INFINITY;
+    }
+    let d = (0..n)
+        .map(|i| crate::geometry::distance_to_segment(p, poly[i], poly[(i + 1) % n]).0)
+        .fold(f32::INFINITY, f32::min);
+    if inside_polygon(poly, p) {
+        -d
+    } else {
+        d
+    }
+}
