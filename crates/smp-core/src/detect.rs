@@ -971,32 +971,141 @@ const BROW_SEARCH: std::ops::Range<f32> = 0.15..0.6;
 /// How much lower (L* + chroma) than the forehead just above it a brow must be.
 const BROW_MIN_CONTRAST: f32 = 6.0;
 
+/// The face mesh's ([`crate::landmarks`]) lowest presence score for a face the detector sees
+/// from the front. MediaPipe drops a face under 0.5; faces tilted far down score low even when
+/// the mesh sits right (hl08: 0.10, its brows and eyes on the photo's), and the mesh is checked
+/// against the detector's eyes and for a face's proportions as well
+/// ([`crate::landmarks::FaceMesh::is_trusted_front`]). Under it (hl05 0.014, hl06 0.000: the
+/// mesh on the forehead's wrinkles) the detector's eyes and the brow search are used.
+const MESH_MIN_PRESENCE: f32 = 0.05;
+/// The same for a face the detector sees in profile (the mesh is made for front faces: on the
+/// eight shared profiles it scores 0.000-0.134 and lies across the face).
+const MESH_MIN_PRESENCE_PROFILE: f32 = 0.5;
+/// How wide the face outline's edge fades, in eye distances (about 5 mm).
+const OUTLINE_FEATHER: f32 = 0.08;
+
+/// A face that is never treated, on the grid.
+enum FaceZone {
+    /// The detector's box widened, as (x0, y0, x1, y1) grid px: a face without a trusted mesh.
+    Box([f32; 4]),
+    /// The face mesh's outline (grid px; for a face seen from the front, its part from the brows
+    /// down: the hairline rule takes the forehead), its edge fading over `feather_px`.
+    Outline { polygon: Vec<Point>, feather_px: f32 },
+}
+
+impl FaceZone {
+    /// How much of grid px (x, y) (its centre) is face: 0 or 1 for a box, and across the
+    /// outline's edge a ramp, 0.5 on the outline itself.
+    fn weight(&self, x: usize, y: usize) -> f32 {
+        match self {
+            FaceZone::Box(zone) => in_zone(zone, x, y) as u8 as f32,
+            FaceZone::Outline { polygon, feather_px } => {
+                let p = Point::new(x as f32 + 0.5, y as f32 + 0.5);
+                let d = crate::landmarks::signed_distance_to_polygon(polygon, p);
+                (0.5 - d / feather_px.max(1e-3)).clamp(0.0, 1.0)
+            }
+        }
+    }
+}
+
+/// The part of the closed polygon `poly` on the side of the line through `at` that `toward`
+/// points away from: the points p with (p - at) · toward <= 0 (Sutherland-Hodgman for one line).
+fn clip_polygon(poly: &[Point], at: Point, toward: Point) -> Vec<Point> {
+    let side = |p: Point| (p.x - at.x) * toward.x + (p.y - at.y) * toward.y;
+    let mut out = Vec::with_capacity(poly.len() + 2);
+    for (i, &a) in poly.iter().enumerate() {
+        let b = poly[(i + 1) % poly.len()];
+        let (sa, sb) = (side(a), side(b));
+        if sa <= 0.0 {
+            out.push(a);
+        }
+        if (sa <= 0.0) != (sb <= 0.0) {
+            let t = sa / (sa - sb);
+            out.push(Point::new(a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t));
+        }
+    }
+    out
+}
+
 /// What the learned face detector found, in grid px.
 struct LearnedFaces {
     /// The eyes (image-left first) and the brows' y of the best face seen from the front.
     eyes: Option<GridEyes>,
-    /// A face zone for every face confirmed well enough ([`crate::face::FoundFace::zone`]),
-    /// as (x0, y0, x1, y1).
-    zones: Vec<[f32; 4]>,
+    /// A face zone for every face confirmed well enough ([`crate::face::FoundFace::zone`]).
+    zones: Vec<FaceZone>,
     /// A face seen in profile (on both looks, even one not sure enough for a zone): a side view.
     profile_seen: bool,
+    /// The brows of the front face, when its mesh is trusted: each brow's outline (upper edge,
+    /// then lower edge back), grid px.
+    brows: Vec<Vec<Point>>,
 }
 
 /// The learned detector's faces in grid px: the eyes (image-left first) and the brows' y of the
 /// best one seen from the front, as `find_face` gives them, and a face zone for every face found
-/// (profiles too): the model's box widened by 15 % on each side and lowered by 25 % (the chin),
+/// (profiles too).
+///
+/// Each face's mesh ([`crate::landmarks::face_mesh`], MediaPipe's 468 points) is computed; when
+/// it is trusted ([`MESH_MIN_PRESENCE`], [`crate::landmarks::FaceMesh::is_trusted_front`]) the
+/// eyes are the centres of its eye contours, the brows' line the top of its brows' upper edges,
+/// and the zone its outline (from the brows down, feathered over [`OUTLINE_FEATHER`]). Otherwise
+/// the zone is the detector's box widened by 15 % on each side and lowered by 25 % (the chin),
 /// from the brows down (a front face: the hairline rule then takes the forehead), or from 0.15 box
-/// heights above the box (any other face: its forehead), as (x0, y0, x1, y1). The brows are
+/// heights above the box (any other face: its forehead), as (x0, y0, x1, y1); the brows are
 /// looked for in the photo ([`find_brows`]), else placed [`BROWS_ABOVE_EYES`] above the eyes.
 fn learned_faces(photo: &RgbaImage, grid: &RgbaImage, feats: &[Feat]) -> LearnedFaces {
     let s = grid.width as f32 / photo.width.max(1) as f32;
     let (w, h) = (grid.width as usize, grid.height as usize);
-    let mut found_faces = LearnedFaces { eyes: None, zones: Vec::new(), profile_seen: false };
+    let mut found_faces = LearnedFaces { eyes: None, zones: Vec::new(), profile_seen: false, brows: Vec::new() };
+    let debug = std::env::var_os("SMP_DETECT_DEBUG").is_some();
     for found in crate::face::find_faces_from(photo, grid) {
         let f = found.face;
         found_faces.profile_seen |= !found.frontal;
         if !found.zone {
             continue;
+        }
+        let mesh = crate::landmarks::face_mesh(photo, &f);
+        let trusted = mesh.filter(|m| {
+            let min_presence = if found.frontal { MESH_MIN_PRESENCE } else { MESH_MIN_PRESENCE_PROFILE };
+            let ok = m.is_trusted_front(&f, min_presence);
+            if debug {
+                eprintln!(
+                    "mesh: presence {:.3}, brows {:.2} eye distances above its eyes, frontal {}, trusted {ok}",
+                    m.presence,
+                    m.brows_above_eyes(),
+                    found.frontal
+                );
+            }
+            ok
+        });
+        if let Some(m) = trusted {
+            let (l, r) = m.eyes();
+            let (l, r) = (l.scaled(s), r.scaled(s));
+            let ed = l.distance(r);
+            let brow_y = 0.5 * (l.y + r.y) - m.brows_above_eyes() * ed;
+            let up = m.up();
+            // A front face: its outline from the brows down. A profile (when its mesh is
+            // trusted at all): the whole outline.
+            let outline: Vec<Point> = m.oval().iter().map(|p| p.scaled(s)).collect();
+            let polygon = if found.frontal {
+                let brow_mid = Point::new(0.5 * (l.x + r.x), brow_y);
+                clip_polygon(&outline, brow_mid, up)
+            } else {
+                outline
+            };
+            if found.frontal && found_faces.eyes.is_none() {
+                found_faces.eyes = Some((l, r, brow_y));
+                for (upper, lower) in [
+                    (crate::landmarks::RIGHT_BROW_UPPER, crate::landmarks::RIGHT_BROW_LOWER),
+                    (crate::landmarks::LEFT_BROW_UPPER, crate::landmarks::LEFT_BROW_LOWER),
+                ] {
+                    let brow = upper.iter().chain(lower.iter().rev()).map(|&i| m.points[i].scaled(s)).collect();
+                    found_faces.brows.push(brow);
+                }
+            }
+            if polygon.len() >= 3 {
+                found_faces.zones.push(FaceZone::Outline { polygon, feather_px: OUTLINE_FEATHER * ed });
+                continue;
+            }
         }
         let (x0, y0, bw, bh) = (f.xmin * s, f.ymin * s, f.width * s, f.height * s);
         // A face not seen from the front: its forehead, up to about where a hairline would be.
@@ -1009,7 +1118,7 @@ fn learned_faces(photo: &RgbaImage, grid: &RgbaImage, feats: &[Feat]) -> Learned
             top = brow_y.max(y0);
             found_faces.eyes = Some((l, r, brow_y));
         }
-        found_faces.zones.push([x0 - 0.15 * bw, top, x0 + 1.15 * bw, y0 + 1.25 * bh]);
+        found_faces.zones.push(FaceZone::Box([x0 - 0.15 * bw, top, x0 + 1.15 * bw, y0 + 1.25 * bh]));
     }
     found_faces
 }
@@ -1211,9 +1320,16 @@ pub fn detect(photo: &RgbaImage, full_width: u32, full_height: u32) -> Detection
 
     // The learned face detector first (face.rs): a face seen from the front gives the eyes, the
     // brows and a face zone that is never treated. The classical eye search otherwise.
-    let LearnedFaces { eyes: learned_eyes, zones: face_zones, profile_seen } = learned_faces(photo, &grid, &feats);
+    let LearnedFaces { eyes: learned_eyes, zones: face_zones, profile_seen, brows } =
+        learned_faces(photo, &grid, &feats);
     let face = learned_eyes.or_else(|| find_face(&labels, &feats, w, h));
-    let in_face_zone = |i: usize| face_zones.iter().any(|z| in_zone(z, i % w, i / w));
+    // How much of each grid px is in a face zone (0..1; an outline's edge is feathered).
+    let face_zone_weight: Vec<f32> = if face_zones.is_empty() {
+        Vec::new()
+    } else {
+        (0..n).map(|i| face_zones.iter().map(|z| z.weight(i % w, i / w)).fold(0.0, f32::max)).collect()
+    };
+    let in_face_zone = |i: usize| face_zone_weight.get(i).is_some_and(|&z| z >= 0.5);
     let mut advice = Vec::new();
     // View.
     let touches_bottom_skin = (0..w).filter(|&x| labels[(h - 1) * w + x] == Label::Skin).count() > w / 12;
@@ -1251,6 +1367,13 @@ pub fn detect(photo: &RgbaImage, full_width: u32, full_height: u32) -> Detection
     for (i, label) in labels.iter_mut().enumerate() {
         if *label == Label::Skin && in_face_zone(i) {
             *label = Label::Face;
+        }
+    }
+    // The brows the face mesh outlines are hair (as in FASSEG's masks), whatever colour.
+    for (i, label) in labels.iter_mut().enumerate() {
+        let p = Point::new((i % w) as f32 + 0.5, (i / w) as f32 + 0.5);
+        if matches!(label, Label::Skin | Label::Face) && brows.iter().any(|b| crate::landmarks::inside_polygon(b, p)) {
+            *label = Label::Hair;
         }
     }
 
@@ -1340,6 +1463,10 @@ pub fn detect(photo: &RgbaImage, full_width: u32, full_height: u32) -> Detection
     // The learned face zones are never part of the area (not even brows or beard as thinning).
     for (i, on) in scalp.iter_mut().enumerate() {
         *on &= !in_face_zone(i);
+    }
+    // Beside a face outline the area fades out over its feather (no hard edge along the face).
+    for (f, z) in fade.iter_mut().zip(&face_zone_weight) {
+        *f *= 1.0 - z;
     }
     let (sid, ssizes) = components(&scalp, w, h);
     let largest = ssizes.iter().skip(1).copied().max().unwrap_or(0);

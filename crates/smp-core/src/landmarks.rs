@@ -43,7 +43,8 @@ pub const LEFT_BROW_UPPER: [usize; 5] = [300, 293, 334, 296, 336];
 /// Its lower edge.
 pub const LEFT_BROW_LOWER: [usize; 5] = [276, 283, 282, 295, 285];
 /// The subject's right eye's contour (lids, corners 33 and 133).
-pub const RIGHT_EYE_CONTOUR: [usize; 16] = [33, 7, 163, 144, 145, 153, 154, 155, 133, 246, 161, 160, 159, 158, 157, 173];
+pub const RIGHT_EYE_CONTOUR: [usize; 16] =
+    [33, 7, 163, 144, 145, 153, 154, 155, 133, 246, 161, 160, 159, 158, 157, 173];
 /// The subject's left eye's contour (corners 263 and 362).
 pub const LEFT_EYE_CONTOUR: [usize; 16] =
     [263, 249, 390, 373, 374, 380, 381, 382, 362, 466, 388, 387, 386, 385, 384, 398];
@@ -105,6 +106,25 @@ impl FaceRoi {
         let rotation_rad = (b.y - a.y).atan2(b.x - a.x);
         let roi = FaceRoi { centre: face.centre(), side_px, rotation_rad };
         (roi.centre.is_finite() && side_px.is_finite() && side_px >= 1.0 && rotation_rad.is_finite()).then_some(roi)
+    }
+
+    /// MediaPipe's region for the next look at a face whose mesh is known (its
+    /// `face_landmarks_to_roi` graph, used from one video frame to the next): centred on the
+    /// points' bounding box, [`ROI_SCALE`] times its longer side, turned so the eyes' outer
+    /// corners (points 33 and 263) are level. None for non-finite or coincident points.
+    pub fn from_points(points: &[Point]) -> Option<FaceRoi> {
+        let (a, b) = (*points.get(33)?, *points.get(263)?);
+        let (mut x0, mut y0, mut x1, mut y1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
+        for p in points {
+            (x0, y0, x1, y1) = (x0.min(p.x), y0.min(p.y), x1.max(p.x), y1.max(p.y));
+        }
+        let roi = FaceRoi {
+            centre: Point::new(0.5 * (x0 + x1), 0.5 * (y0 + y1)),
+            side_px: ROI_SCALE * (x1 - x0).max(y1 - y0),
+            rotation_rad: (b.y - a.y).atan2(b.x - a.x),
+        };
+        (roi.centre.is_finite() && roi.side_px.is_finite() && roi.side_px >= 1.0 && roi.rotation_rad.is_finite())
+            .then_some(roi)
     }
 
     /// A point in the model's input px (0..192 across the crop) -> photo px.
@@ -197,8 +217,12 @@ pub struct FaceMesh {
 /// The mesh of `face` (photo px, as [`crate::face::find_faces`] gives it) in `photo`. None
 /// without a model, for a degenerate box, or if any point is not finite.
 pub fn face_mesh(photo: &RgbaImage, face: &FaceBox) -> Option<FaceMesh> {
+    mesh_in(photo, FaceRoi::from_face(face)?)
+}
+
+/// The mesh of the face in `roi` (photo px). None without a model or if any point is not finite.
+pub fn mesh_in(photo: &RgbaImage, roi: FaceRoi) -> Option<FaceMesh> {
     let model = shipped_model()?;
-    let roi = FaceRoi::from_face(face)?;
     let input = roi.sample(photo);
     let mesh = run_on_input(model, &input)?;
     let points: Vec<Point> = mesh.points.iter().map(|&p| roi.to_photo(p)).collect();
@@ -271,7 +295,8 @@ impl FaceMesh {
         if !(ed.is_finite() && fed > 1.0 && ed > 1.0) {
             return false;
         }
-        let eyes_agree = l.distance(fl) <= 0.35 * fed && r.distance(fr) <= 0.35 * fed && (0.75..=1.35).contains(&(ed / fed));
+        let eyes_agree =
+            l.distance(fl) <= 0.35 * fed && r.distance(fr) <= 0.35 * fed && (0.75..=1.35).contains(&(ed / fed));
         let brows = self.brows_above_eyes();
         let oval = self.oval();
         let along = Point::new((r.x - l.x) / ed, (r.y - l.y) / ed);
