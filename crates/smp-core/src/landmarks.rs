@@ -341,3 +341,141 @@ pub fn signed_distance_to_polygon(poly: &[Point], p: Point) -> f32 {
         d
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The numbers MediaPipe 0.10.14 gives (its face_landmark_cpu nodes on the image as the
+    /// model's input, `scripts/face-model.py landmark-reference`) for two 192x192 crops of the
+    /// shared photo neg01 (inputs that need no resampling): the face at (130, 30), and her suit
+    /// at (0, 300) (no face: a low presence), as (id, x, y) in the crop's px.
+    const REFERENCE_FACE: [(usize, f32, f32); 7] = [
+        (10, 97.459_75, 36.127_85),
+        (33, 63.234_495, 70.322_02),
+        (105, 66.001_42, 53.028_54),
+        (152, 90.524_74, 150.485_67),
+        (263, 128.376_62, 73.565_55),
+        (334, 126.573_39, 55.778_73),
+        (1, 92.533_61, 100.304_57),
+    ];
+    const REFERENCE_SUIT_PRESENCE: f32 = 0.017_347_917;
+
+    fn crop_input(photo: &RgbaImage, x0: u32, y0: u32) -> Vec<f32> {
+        let crop = RgbaImage::from_fn(INPUT_SIDE as u32, INPUT_SIDE as u32, |x, y| photo.pixel(x0 + x, y0 + y));
+        crop.data.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).map(|v| v as f32 / 255.0).collect()
+    }
+
+    #[test]
+    fn matches_mediapipe_on_fixed_inputs() {
+        let photo = crate::shared_photo("neg01_front_portrait_astronaut.png");
+        let model = shipped_model().expect("the embedded face-landmark model");
+        let face = run_on_input(model, &crop_input(&photo, 130, 30)).expect("runs");
+        assert!(face.presence > 0.999, "{}", face.presence);
+        for (id, x, y) in REFERENCE_FACE {
+            let p = face.points[id];
+            assert!((p.x - x).abs() < 0.02 && (p.y - y).abs() < 0.02, "point {id}: {p:?} vs ({x}, {y})");
+        }
+        let suit = run_on_input(model, &crop_input(&photo, 0, 300)).expect("runs");
+        assert!((suit.presence - REFERENCE_SUIT_PRESENCE).abs() < 1e-4, "{}", suit.presence);
+        // The wrong input size: no answer, no panic.
+        assert_eq!(run_on_input(model, &[0.5; 10]), None);
+    }
+
+    #[test]
+    fn the_crop_maps_back_to_the_photo_and_levels_the_eyes() {
+        // A face box tilted 20° (its left eye lower on screen), in photo px.
+        let angle = 20f32.to_radians();
+        let centre = Point::new(300.0, 200.0);
+        let (sin, cos) = angle.sin_cos();
+        let eye = |along: f32| Point::new(centre.x + along * cos, centre.y + along * sin - 10.0);
+        let mut keypoints = [centre; 6];
+        keypoints[RIGHT_EYE] = eye(-30.0);
+        keypoints[LEFT_EYE] = eye(30.0);
+        let face = FaceBox { score: 0.9, xmin: 250.0, ymin: 140.0, width: 100.0, height: 120.0, keypoints };
+        let roi = FaceRoi::from_face(&face).expect("a region");
+        assert!((roi.rotation_rad - angle).abs() < 1e-5, "{}", roi.rotation_rad);
+        assert_eq!(roi.side_px, 180.0); // 1.5 x the longer side
+        assert_eq!(roi.centre, Point::new(300.0, 200.0));
+        // The eyes are level in the crop, and every point goes there and back.
+        let (a, b) = (roi.to_input(keypoints[RIGHT_EYE]), roi.to_input(keypoints[LEFT_EYE]));
+        assert!((a.y - b.y).abs() < 1e-3 && b.x > a.x, "{a:?} {b:?}");
+        for p in [Point::new(0.0, 0.0), Point::new(96.0, 96.0), Point::new(191.5, 3.25), Point::new(-20.0, 250.0)] {
+            let back = roi.to_input(roi.to_photo(p));
+            assert!(back.distance(p) < 1e-3, "{p:?} -> {back:?}");
+        }
+        // The crop's centre is the box's centre; its corners lie the side's half-diagonal away.
+        assert!(roi.to_photo(Point::new(96.0, 96.0)).distance(centre) < 1e-3);
+        let corner = roi.to_photo(Point::new(0.0, 0.0));
+        assert!((corner.distance(centre) - 90.0 * 2f32.sqrt()).abs() < 1e-2);
+
+        // Sampling: a photo whose red channel is x and green y (px centres) gives, at each crop
+        // px, the photo position that px maps to (bilinear is exact on a linear ramp).
+        let photo = RgbaImage::from_fn(256, 256, |x, y| [x as u8, y as u8, 0, 255]);
+        let roi = FaceRoi { centre: Point::new(128.0, 128.0), side_px: 96.0, rotation_rad: 0.3 };
+        let input = roi.sample(&photo);
+        assert_eq!(input.len(), INPUT_SIDE * INPUT_SIDE * 3);
+        for (u, v) in [(0usize, 0usize), (95, 40), (191, 191)] {
+            let at = roi.to_photo(Point::new(u as f32 + 0.5, v as f32 + 0.5));
+            let i = (v * INPUT_SIDE + u) * 3;
+            assert!((input[i] * 255.0 - (at.x - 0.5)).abs() < 0.05, "{} vs {at:?}", input[i] * 255.0);
+            assert!((input[i + 1] * 255.0 - (at.y - 0.5)).abs() < 0.05, "{} vs {at:?}", input[i + 1] * 255.0);
+        }
+    }
+
+    #[test]
+    fn the_mesh_of_a_portrait_gives_its_eyes_brows_and_outline() {
+        // neg01 through the whole path (detector, crop, mesh): the eyes, the brows above them,
+        // the outline round them; and trusted as a front face.
+        let photo = crate::shared_photo("neg01_front_portrait_astronaut.png");
+        let found = crate::face::find_faces(&photo).into_iter().find(|f| f.frontal).expect("her face");
+        let mesh = face_mesh(&photo, &found.face).expect("a mesh");
+        assert!(mesh.presence > 0.99, "{}", mesh.presence);
+        assert!(mesh.is_trusted_front(&found.face, 0.5));
+        let (l, r) = mesh.eyes();
+        // Her eyes in the photo (by eye: pupils at about (204, 102) and (247, 104)).
+        assert!(
+            l.distance(Point::new(204.0, 102.0)) < 3.0 && r.distance(Point::new(247.0, 104.0)) < 3.0,
+            "{l:?} {r:?}"
+        );
+        let brows = mesh.brows_above_eyes();
+        assert!((0.25..0.5).contains(&brows), "{brows}");
+        let oval = mesh.oval();
+        assert!(inside_polygon(&oval, l) && inside_polygon(&oval, r));
+        assert!(signed_distance_to_polygon(&oval, Point::new(0.0, 0.0)) > 100.0);
+        // Not a face for a box elsewhere (the mesh's eyes are far from that box's).
+        let mut elsewhere = found.face;
+        for k in &mut elsewhere.keypoints {
+            k.x += 40.0;
+        }
+        assert!(!mesh.is_trusted_front(&elsewhere, 0.5));
+    }
+
+    #[test]
+    fn tiny_odd_or_degenerate_inputs_never_panic() {
+        let face =
+            FaceBox { score: 0.9, xmin: 0.0, ymin: 0.0, width: 0.0, height: 0.0, keypoints: [Point::default(); 6] };
+        assert_eq!(FaceRoi::from_face(&face), None);
+        let nan = FaceBox { xmin: f32::NAN, width: 10.0, height: 10.0, ..face };
+        assert_eq!(FaceRoi::from_face(&nan), None);
+        let huge = FaceBox { xmin: -1e30, ymin: 1e30, width: 1e30, height: 1e30, ..face };
+        for photo in [RgbaImage::from_fn(1, 1, |_, _| [9, 9, 9, 255]), RgbaImage::from_fn(3, 200, |x, _| [x as u8; 4])]
+        {
+            let small = FaceBox { xmin: -5.0, ymin: -5.0, width: 4.0, height: 4.0, ..face };
+            for f in [small, huge] {
+                // Whatever comes out is finite points or nothing.
+                if let Some(m) = face_mesh(&photo, &f) {
+                    assert!(m.points.iter().all(|p| p.is_finite()));
+                }
+            }
+        }
+        let empty = RgbaImage { width: 0, height: 0, data: Vec::new() };
+        let roi = FaceRoi { centre: Point::new(1.0, 1.0), side_px: 10.0, rotation_rad: 0.0 };
+        assert!(roi.sample(&empty).is_empty());
+        assert_eq!(FaceRoi::from_points(&[Point::default(); 3]), None);
+        assert!(!inside_polygon(&[], Point::default()));
+        assert_eq!(signed_distance_to_polygon(&[], Point::default()), f32::INFINITY);
+        // A model file of another kind is refused.
+        assert!(parse_model(include_bytes!("../models/blazeface.bin")).is_err());
+    }
+}
