@@ -7,7 +7,7 @@
 //! model input (`landmarks::FaceRoi::sample`, rounded to 8 bits) to
 //! `INPUTS_DIR/<name>.<k>.png` and prints, as a JSON list on stdout, our 468 points (input px)
 //! and presence score on exactly that 8-bit input, so that MediaPipe can be run on the same
-//! input; prints the model's time per face (ms) on stderr.
+//! input; prints the model's and the crop's time per face (ms) on stderr.
 
 use std::time::Instant;
 
@@ -23,7 +23,7 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let inputs_dir = std::path::PathBuf::from(args.next().expect("usage: landmark_check INPUTS_DIR PHOTO..."));
     let model = shipped_model().expect("the face-landmark model (feature embedded-landmark-model)");
-    let mut times_ms = Vec::new();
+    let (mut times_ms, mut crop_ms) = (Vec::new(), Vec::new());
     let mut out = Vec::new();
     for path in args {
         let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
@@ -33,7 +33,10 @@ fn main() {
         let name = path.rsplit('/').next().unwrap_or(&path);
         for (k, found) in smp_core::face::find_faces(&photo).iter().enumerate() {
             let Some(roi) = FaceRoi::from_face(&found.face) else { continue };
-            let input: Vec<f32> = roi.sample(&photo).iter().map(|v| (v * 255.0).round() / 255.0).collect();
+            let t = Instant::now();
+            let sampled = roi.sample(&photo);
+            crop_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+            let input: Vec<f32> = sampled.iter().map(|v| (v * 255.0).round() / 255.0).collect();
             let t = Instant::now();
             let mesh = run_on_input(model, &input).expect("the model runs");
             times_ms.push(t.elapsed().as_secs_f64() * 1000.0);
@@ -55,7 +58,11 @@ fn main() {
     }
     println!("[{}]", out.join(",\n"));
     times_ms.sort_by(f64::total_cmp);
-    if let Some(median) = times_ms.get(times_ms.len() / 2) {
-        eprintln!("face-landmark model, native: median {median:.1} ms per run over {} faces", times_ms.len());
+    crop_ms.sort_by(f64::total_cmp);
+    if let (Some(median), Some(crop)) = (times_ms.get(times_ms.len() / 2), crop_ms.get(crop_ms.len() / 2)) {
+        eprintln!(
+            "face-landmark model, native: median {median:.1} ms per run, {crop:.1} ms per crop, over {} faces",
+            times_ms.len()
+        );
     }
 }

@@ -11,9 +11,9 @@
 //! graphs: a square centred on the detector's box, 1.5 times its longer side, rotated so the
 //! line from the subject's right eye keypoint to the left one is level; RGB in [0, 1], edges
 //! replicated. The network gives 468 x (x, y, z) in the crop's px and a face-presence logit
-//! (sigmoid: the presence score). MediaPipe samples the crop bilinearly; here each crop px is the
-//! mean of bilinear samples over its footprint on the photo (an area average, the better input
-//! when the face is many times the crop's size).
+//! (sigmoid: the presence score). MediaPipe samples the crop bilinearly from the photo; here the
+//! photo under the crop is first area-averaged by the whole factor it is larger than the crop
+//! (the better input when the face is many times the crop's size).
 
 use crate::face::{FaceBox, LEFT_EYE, RIGHT_EYE};
 use crate::geometry::Point;
@@ -145,41 +145,66 @@ impl FaceRoi {
         Point::new((cos * dx + sin * dy + 0.5) * n, (-sin * dx + cos * dy + 0.5) * n)
     }
 
-    /// The model's input: 192 x 192 x 3 RGB in [0, 1], each px the mean of bilinear samples
-    /// spread over its footprint on the photo (1 to 8 per side), the photo's edge px repeated
-    /// beyond it. Empty for an empty photo.
+    /// The model's input: 192 x 192 x 3 RGB in [0, 1], sampled bilinearly at each crop px's
+    /// centre from the photo area-averaged by the whole factor `k = floor(side / 192)` (when the
+    /// face is more than twice the crop's size: the photo's part under the crop, in k x k
+    /// blocks), the edge px repeated beyond the photo. Empty for an empty photo.
     pub fn sample(&self, photo: &RgbaImage) -> Vec<f32> {
         let (w, h) = (photo.width as usize, photo.height as usize);
         if w == 0 || h == 0 || photo.data.len() != w * h * 4 {
             return Vec::new();
         }
-        let per_side = (self.side_px / INPUT_SIDE as f32).ceil().clamp(1.0, 8.0) as usize;
-        let px = |x: usize, y: usize, c: usize| photo.data[(y * w + x) * 4 + c] as f32;
-        let bilinear = |p: Point, out: &mut [f32; 3]| {
-            // Photo px centres sit at i + 0.5.
-            let (sx, sy) = ((p.x - 0.5).clamp(0.0, (w - 1) as f32), (p.y - 0.5).clamp(0.0, (h - 1) as f32));
-            let (x0, y0) = (sx as usize, sy as usize);
-            let (x1, y1) = ((x0 + 1).min(w - 1), (y0 + 1).min(h - 1));
-            let (ax, ay) = (sx - x0 as f32, sy - y0 as f32);
-            for (c, o) in out.iter_mut().enumerate() {
-                let top = px(x0, y0, c) + (px(x1, y0, c) - px(x0, y0, c)) * ax;
-                let bottom = px(x0, y1, c) + (px(x1, y1, c) - px(x0, y1, c)) * ax;
-                *o += top + (bottom - top) * ay;
-            }
+        let n = INPUT_SIDE as f32;
+        let k = (self.side_px / n).floor().clamp(1.0, 64.0) as usize;
+        // The part of the photo under the crop (its corners' bounding box plus a block), in
+        // whole blocks from (x0, y0).
+        let corners = [(0.0, 0.0), (n, 0.0), (0.0, n), (n, n)].map(|(u, v)| self.to_photo(Point::new(u, v)));
+        let span = |f: fn(&Point) -> f32, len: usize| {
+            let lo = corners.iter().map(f).fold(f32::INFINITY, f32::min);
+            let hi = corners.iter().map(f).fold(f32::NEG_INFINITY, f32::max);
+            let lo = (lo - k as f32).clamp(0.0, len as f32) as usize;
+            let hi = (hi + k as f32).ceil().clamp(0.0, len as f32) as usize;
+            (lo.min(len - 1), hi.max(lo.min(len - 1) + 1))
         };
-        let mut input = vec![0f32; INPUT_SIDE * INPUT_SIDE * 3];
-        let norm = 1.0 / (255.0 * (per_side * per_side) as f32);
-        for (i, out) in input.chunks_exact_mut(3).enumerate() {
-            let (u, v) = ((i % INPUT_SIDE) as f32, (i / INPUT_SIDE) as f32);
-            let mut acc = [0f32; 3];
-            for sy in 0..per_side {
-                for sx in 0..per_side {
-                    let (du, dv) = ((sx as f32 + 0.5) / per_side as f32, (sy as f32 + 0.5) / per_side as f32);
-                    bilinear(self.to_photo(Point::new(u + du, v + dv)), &mut acc);
+        let ((x0, x1), (y0, y1)) = (span(|p| p.x, w), span(|p| p.y, h));
+        let (sw, sh) = ((x1 - x0).div_ceil(k), (y1 - y0).div_ceil(k));
+        // The part, k x k blocks averaged (blocks cut by its edge average what they hold).
+        let mut small = vec![0f32; sw * sh * 3];
+        for by in 0..sh {
+            for bx in 0..sw {
+                let (mut acc, mut count) = ([0u32; 3], 0u32);
+                for y in y0 + by * k..(y0 + (by + 1) * k).min(y1) {
+                    let row = &photo.data[(y * w + x0 + bx * k) * 4..(y * w + (x0 + (bx + 1) * k).min(x1)) * 4];
+                    for px in row.chunks_exact(4) {
+                        for c in 0..3 {
+                            acc[c] += px[c] as u32;
+                        }
+                        count += 1;
+                    }
+                }
+                let o = (by * sw + bx) * 3;
+                for c in 0..3 {
+                    small[o + c] = acc[c] as f32 / (255 * count.max(1)) as f32;
                 }
             }
-            for (o, a) in out.iter_mut().zip(acc) {
-                *o = a * norm;
+        }
+        let mut input = vec![0f32; INPUT_SIDE * INPUT_SIDE * 3];
+        for (i, out) in input.chunks_exact_mut(3).enumerate() {
+            let at = self.to_photo(Point::new((i % INPUT_SIDE) as f32 + 0.5, (i / INPUT_SIDE) as f32 + 0.5));
+            // Block centres sit at x0 + (i + 0.5) k.
+            let sx = ((at.x - x0 as f32) / k as f32 - 0.5).clamp(0.0, (sw - 1) as f32);
+            let sy = ((at.y - y0 as f32) / k as f32 - 0.5).clamp(0.0, (sh - 1) as f32);
+            if !(sx.is_finite() && sy.is_finite()) {
+                continue;
+            }
+            let (ix, iy) = (sx as usize, sy as usize);
+            let (jx, jy) = ((ix + 1).min(sw - 1), (iy + 1).min(sh - 1));
+            let (ax, ay) = (sx - ix as f32, sy - iy as f32);
+            for (c, o) in out.iter_mut().enumerate() {
+                let v = |x: usize, y: usize| small[(y * sw + x) * 3 + c];
+                let top = v(ix, iy) + (v(jx, iy) - v(ix, iy)) * ax;
+                let bottom = v(ix, jy) + (v(jx, jy) - v(ix, jy)) * ax;
+                *o = top + (bottom - top) * ay;
             }
         }
         input
@@ -421,6 +446,20 @@ mod tests {
             assert!((input[i] * 255.0 - (at.x - 0.5)).abs() < 0.05, "{} vs {at:?}", input[i] * 255.0);
             assert!((input[i + 1] * 255.0 - (at.y - 0.5)).abs() < 0.05, "{} vs {at:?}", input[i + 1] * 255.0);
         }
+        // A face five times the crop: the photo area-averaged in 5 x 5 blocks first, which keeps
+        // a linear ramp linear (inside the photo; beyond it the edge repeats).
+        let roi = FaceRoi { centre: Point::new(128.0, 128.0), side_px: 960.0, rotation_rad: -0.2 };
+        let input = roi.sample(&photo);
+        for (u, v) in [(90usize, 90usize), (100, 85), (85, 105)] {
+            let at = roi.to_photo(Point::new(u as f32 + 0.5, v as f32 + 0.5));
+            assert!((10.0..246.0).contains(&at.x) && (10.0..246.0).contains(&at.y), "{at:?}");
+            let i = (v * INPUT_SIDE + u) * 3;
+            assert!((input[i] * 255.0 - (at.x - 0.5)).abs() < 0.05, "{} vs {at:?}", input[i] * 255.0);
+            assert!((input[i + 1] * 255.0 - (at.y - 0.5)).abs() < 0.05, "{} vs {at:?}", input[i + 1] * 255.0);
+        }
+        // Far outside the photo: its edge px.
+        let corner = (INPUT_SIDE * INPUT_SIDE - 1) * 3;
+        assert!(input[corner] * 255.0 > 254.0 || input[corner] * 255.0 < 1.0, "{}", input[corner]);
     }
 
     #[test]
