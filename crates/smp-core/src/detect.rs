@@ -978,9 +978,6 @@ const BROW_MIN_CONTRAST: f32 = 6.0;
 /// ([`crate::landmarks::FaceMesh::is_trusted_front`]). Under it (hl05 0.014, hl06 0.000: the
 /// mesh on the forehead's wrinkles) the detector's eyes and the brow search are used.
 const MESH_MIN_PRESENCE: f32 = 0.05;
-/// The same for a face the detector sees in profile (the mesh is made for front faces: on the
-/// eight shared profiles it scores 0.000-0.134 and lies across the face).
-const MESH_MIN_PRESENCE_PROFILE: f32 = 0.5;
 /// How wide the face outline's edge fades, in eye distances (about 5 mm).
 const OUTLINE_FEATHER: f32 = 0.08;
 
@@ -1044,7 +1041,7 @@ struct LearnedFaces {
 /// best one seen from the front, as `find_face` gives them, and a face zone for every face found
 /// (profiles too).
 ///
-/// Each face's mesh ([`crate::landmarks::face_mesh`], MediaPipe's 468 points) is computed; when
+/// Each front face's mesh ([`crate::landmarks::face_mesh`], MediaPipe's 468 points) is computed; when
 /// it is trusted ([`MESH_MIN_PRESENCE`], [`crate::landmarks::FaceMesh::is_trusted_front`]) the
 /// eyes are the centres of its eye contours, the brows' line the top of its brows' upper edges,
 /// and the zone its outline (from the brows down, feathered over [`OUTLINE_FEATHER`]). Otherwise
@@ -1063,16 +1060,18 @@ fn learned_faces(photo: &RgbaImage, grid: &RgbaImage, feats: &[Feat]) -> Learned
         if !found.zone {
             continue;
         }
-        let mesh = crate::landmarks::face_mesh(photo, &f);
+        // The mesh for faces seen from the front only. Profiles keep the box: on the shared
+        // photos' profiles (turned 90°) the mesh scores 0.000-0.096 and lies across the face; on
+        // faces turned 60-90° (FASSEG's) it scores 1.00 and follows the jaw, but its outline
+        // leaves the nose, the brow ridge and the upper forehead out, which then got dots.
+        let mesh = if found.frontal { crate::landmarks::face_mesh(photo, &f) } else { None };
         let trusted = mesh.filter(|m| {
-            let min_presence = if found.frontal { MESH_MIN_PRESENCE } else { MESH_MIN_PRESENCE_PROFILE };
-            let ok = m.is_trusted_front(&f, min_presence);
+            let ok = m.is_trusted_front(&f, MESH_MIN_PRESENCE);
             if debug {
                 eprintln!(
-                    "mesh: presence {:.3}, brows {:.2} eye distances above its eyes, frontal {}, trusted {ok}",
+                    "mesh: presence {:.3}, brows {:.2} eye distances above its eyes, trusted {ok}",
                     m.presence,
-                    m.brows_above_eyes(),
-                    found.frontal
+                    m.brows_above_eyes()
                 );
             }
             ok
@@ -1083,16 +1082,10 @@ fn learned_faces(photo: &RgbaImage, grid: &RgbaImage, feats: &[Feat]) -> Learned
             let ed = l.distance(r);
             let brow_y = 0.5 * (l.y + r.y) - m.brows_above_eyes() * ed;
             let up = m.up();
-            // A front face: its outline from the brows down. A profile (when its mesh is
-            // trusted at all): the whole outline.
+            // Its outline from the brows down.
             let outline: Vec<Point> = m.oval().iter().map(|p| p.scaled(s)).collect();
-            let polygon = if found.frontal {
-                let brow_mid = Point::new(0.5 * (l.x + r.x), brow_y);
-                clip_polygon(&outline, brow_mid, up)
-            } else {
-                outline
-            };
-            if found.frontal && found_faces.eyes.is_none() {
+            let polygon = clip_polygon(&outline, Point::new(0.5 * (l.x + r.x), brow_y), up);
+            if found_faces.eyes.is_none() {
                 found_faces.eyes = Some((l, r, brow_y));
                 for (upper, lower) in [
                     (crate::landmarks::RIGHT_BROW_UPPER, crate::landmarks::RIGHT_BROW_LOWER),
