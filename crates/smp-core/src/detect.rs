@@ -10,8 +10,11 @@
 //!
 //! On that labelling:
 //! - **face**: first the learned face detector ([`crate::face`], MediaPipe's BlazeFace): a face
-//!   seen from the front gives the eyes (brows found in the photo above them, else 0.3 eye
-//!   distances up) and a face zone that is never treated; a profile gives a face zone only.
+//!   seen from the front gets MediaPipe's face mesh ([`crate::landmarks`], 468 points); when the
+//!   mesh is trusted it gives the eyes, the brows' line, the brows (labelled hair) and the face
+//!   zone (its outline from the brows down, feathered), else the detector's eye keypoints give the
+//!   eyes (brows found in the photo above them, else 0.3 eye distances up) and its box the face
+//!   zone; a zone is never treated. A profile gives a face zone only (the box).
 //!   Without one: dark holes inside the skin that pair up as eyes (and brows above them);
 //! - **scale**: eye distance (63 mm between pupils) when a face is found, else the head's width
 //!   (~155 mm);
