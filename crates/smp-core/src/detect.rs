@@ -1,6 +1,6 @@
 //! Automatic detection: from a photo, what an artist would otherwise mark by hand.
 //!
-//! Classical and per photo (the one learned part is the face detector): the photo is reduced to a
+//! Classical and per photo (with learned parts: face detector, face mesh, person mask): the photo is reduced to a
 //! small grid ([`GRID_MAX_SIDE`] px on its longer side) and each grid pixel gets a colour (CIE Lab)
 //! and a texture feature. Seeds for skin (skin-like chroma, smooth), background (the image border) and
 //! hair (dark, grey or textured next to the skin) train one Gaussian mixture per class; pixels are
