@@ -1006,6 +1006,30 @@ impl FaceZone {
             }
         }
     }
+
+    /// Raises `weights` (a w x h grid) to the zone's [`FaceZone::weight`] wherever it is
+    /// higher, looking only at the px within the zone's bounding box (and an outline's feather).
+    fn add_weights(&self, weights: &mut [f32], w: usize, h: usize) {
+        let [x0, y0, x1, y1] = match self {
+            FaceZone::Box(zone) => *zone,
+            FaceZone::Outline { polygon, feather_px } => {
+                polygon.iter().fold([f32::MAX, f32::MAX, f32::MIN, f32::MIN], |[a, b, c, d], p| {
+                    [a.min(p.x - feather_px), b.min(p.y - feather_px), c.max(p.x + feather_px), d.max(p.y + feather_px)]
+                })
+            }
+        };
+        if weights.len() != w * h || !(x0 <= x1 && y0 <= y1) {
+            return;
+        }
+        let range =
+            |lo: f32, hi: f32, len: usize| (lo.max(0.0) as usize).min(len)..(hi.max(0.0).ceil() as usize).min(len);
+        for y in range(y0, y1, h) {
+            for x in range(x0, x1, w) {
+                let v = &mut weights[y * w + x];
+                *v = v.max(self.weight(x, y));
+            }
+        }
+    }
 }
 
 /// The part of the closed polygon `poly` on the side of the line through `at` that `toward`
@@ -1323,7 +1347,11 @@ pub fn detect(photo: &RgbaImage, full_width: u32, full_height: u32) -> Detection
     let face_zone_weight: Vec<f32> = if face_zones.is_empty() {
         Vec::new()
     } else {
-        (0..n).map(|i| face_zones.iter().map(|z| z.weight(i % w, i / w)).fold(0.0, f32::max)).collect()
+        let mut weights = vec![0f32; n];
+        for zone in &face_zones {
+            zone.add_weights(&mut weights, w, h);
+        }
+        weights
     };
     let in_face_zone = |i: usize| face_zone_weight.get(i).is_some_and(|&z| z >= 0.5);
     let mut advice = Vec::new();
@@ -1822,6 +1850,15 @@ mod tests {
         // Across the edge at x = 100: a ramp, about half on the outline.
         let (inside, edge, outside) = (zone.weight(98, 70), zone.weight(100, 70), zone.weight(101, 70));
         assert!(inside > edge && edge > outside && (0.3..0.7).contains(&edge), "{inside} {edge} {outside}");
+        // On a grid: every px as weight() says, those beyond the outline's reach included.
+        for zone in [zone, FaceZone::Box([10.0, 20.0, 30.5, 40.0])] {
+            let (w, h) = (160, 120);
+            let mut weights = vec![0f32; w * h];
+            zone.add_weights(&mut weights, w, h);
+            for (i, v) in weights.iter().enumerate() {
+                assert_eq!(*v, zone.weight(i % w, i / w), "px {}, {}", i % w, i / w);
+            }
+        }
     }
 
     #[test]
