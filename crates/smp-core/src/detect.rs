@@ -980,6 +980,17 @@ struct LearnedFaces {
     zones: Vec<[f32; 4]>,
     /// A face seen in profile (on both looks, even one not sure enough for a zone): a side view.
     profile_seen: bool,
+    /// The first profile confirmed well enough for a zone: its hairline is suggested instead of
+    /// a rectangle zone ([`profile_hairline`]).
+    profile: Option<Profile>,
+}
+
+/// A face seen in profile, in grid px: the visible eye and the ear's tragion (the model's ear
+/// keypoint farther from the nose, which lands at the front of the visible ear).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Profile {
+    eye: Point,
+    tragion: Point,
 }
 
 /// The learned detector's faces in grid px: the eyes (image-left first) and the brows' y of the
@@ -991,12 +1002,18 @@ struct LearnedFaces {
 fn learned_faces(photo: &RgbaImage, grid: &RgbaImage, feats: &[Feat]) -> LearnedFaces {
     let s = grid.width as f32 / photo.width.max(1) as f32;
     let (w, h) = (grid.width as usize, grid.height as usize);
-    let mut found_faces = LearnedFaces { eyes: None, zones: Vec::new(), profile_seen: false };
+    let mut found_faces = LearnedFaces { eyes: None, zones: Vec::new(), profile_seen: false, profile: None };
     for found in crate::face::find_faces_from(photo, grid) {
         let f = found.face;
         found_faces.profile_seen |= !found.frontal;
         if !found.zone {
             continue;
+        }
+        if !found.frontal && found_faces.profile.is_none() {
+            if let Some(profile) = Profile::from_keypoints(&f.keypoints.map(|p| p.scaled(s))) {
+                found_faces.profile = Some(profile);
+                continue;
+            }
         }
         let (x0, y0, bw, bh) = (f.xmin * s, f.ymin * s, f.width * s, f.height * s);
         // A face not seen from the front: its forehead, up to about where a hairline would be.
@@ -1211,7 +1228,8 @@ pub fn detect(photo: &RgbaImage, full_width: u32, full_height: u32) -> Detection
 
     // The learned face detector first (face.rs): a face seen from the front gives the eyes, the
     // brows and a face zone that is never treated. The classical eye search otherwise.
-    let LearnedFaces { eyes: learned_eyes, zones: face_zones, profile_seen } = learned_faces(photo, &grid, &feats);
+    let LearnedFaces { eyes: learned_eyes, zones: face_zones, profile_seen, profile } =
+        learned_faces(photo, &grid, &feats);
     let face = learned_eyes.or_else(|| find_face(&labels, &feats, w, h));
     let in_face_zone = |i: usize| face_zones.iter().any(|z| in_zone(z, i % w, i / w));
     let mut advice = Vec::new();
@@ -1305,7 +1323,21 @@ pub fn detect(photo: &RgbaImage, full_width: u32, full_height: u32) -> Detection
         for (i, f) in fade.iter_mut().enumerate() {
             *f = ((limit - (i / w) as f32) / band + 0.5).clamp(0.0, 1.0);
         }
+        // A profile: its hairline (forehead, temple, sideburn) is suggested and the face ahead
+        // of it is not treated; its ear neither.
+        if let (View::Side, Some(p)) = (view, profile) {
+            suggested = Some((profile_hairline(&p, &head, w, h), p.px_per_mm()));
+            for (i, label) in labels.iter_mut().enumerate() {
+                if *label == Label::Skin && p.in_ear(Point::new((i % w) as f32 + 0.5, (i / w) as f32 + 0.5)) {
+                    *label = Label::Face;
+                    scalp[i] = false;
+                }
+            }
+        }
     }
+    // Beyond the suggested hairline (past its feather) nothing is treated, hair with skin showing
+    // through (brows, a beard) included.
+    let mut beyond_hairline = vec![false; n];
     if let Some((grid_pts, ppm_grid)) = suggested {
         // The face: skin below the hairline; the scalp: skin above it (plus a margin the
         // hairline's feather then fades).
@@ -1313,9 +1345,10 @@ pub fn detect(photo: &RgbaImage, full_width: u32, full_height: u32) -> Detection
             Hairline { points: grid_pts.clone(), feather_mm: 6.0, treated_side: HairlineSide::Left, breakup: 0.0 };
         if let Some(field) = line.field(1.0, ppm_grid, 0) {
             for i in 0..n {
-                if labels[i] == Label::Skin {
-                    let p = Point::new((i % w) as f32 + 0.5, (i / w) as f32 + 0.5);
-                    if field.signed_distance(p) < -6.0 * ppm_grid {
+                let p = Point::new((i % w) as f32 + 0.5, (i / w) as f32 + 0.5);
+                if field.signed_distance(p) < -6.0 * ppm_grid {
+                    beyond_hairline[i] = true;
+                    if labels[i] == Label::Skin {
                         labels[i] = Label::Face;
                         scalp[i] = false;
                     }
@@ -1339,7 +1372,7 @@ pub fn detect(photo: &RgbaImage, full_width: u32, full_height: u32) -> Detection
     // head go.
     // The learned face zones are never part of the area (not even brows or beard as thinning).
     for (i, on) in scalp.iter_mut().enumerate() {
-        *on &= !in_face_zone(i);
+        *on &= !in_face_zone(i) && !beyond_hairline[i];
     }
     let (sid, ssizes) = components(&scalp, w, h);
     let largest = ssizes.iter().skip(1).copied().max().unwrap_or(0);
@@ -1449,6 +1482,92 @@ fn hairline_without_face(head: &[bool], w: usize, h: usize, top: usize, head_wid
         .iter()
         .map(|&(across, up)| Point::new(cx + across * row_w, (mid_y - up * head_width_px).max(0.0)))
         .collect()
+}
+
+/// The distance from the eye's centre to the tragion (the notch at the front of the ear) seen in
+/// profile, about parallel to the Frankfort line, for adults (about 75-80 mm): the scale a
+/// profile's suggested hairline is placed by (the head's length, the view's scale, is less sure
+/// when the head is tilted or the hair is long).
+pub const EYE_TO_TRAGION_MM: f32 = 78.0;
+
+impl Profile {
+    /// The eye is the mean of the model's two eye keypoints (together on a profile), the tragion
+    /// the ear keypoint farther from the nose. `None` unless the nose lies ahead of the eye (on
+    /// the line from the tragion through the eye) by 5-60 % of the eye-tragion distance and that
+    /// distance is at least 4 grid px.
+    fn from_keypoints(k: &[Point; 6]) -> Option<Profile> {
+        use crate::face::{LEFT_EAR, LEFT_EYE, NOSE_TIP, RIGHT_EAR, RIGHT_EYE};
+        if !k.iter().all(|p| p.is_finite()) {
+            return None;
+        }
+        let eye = Point::new(0.5 * (k[RIGHT_EYE].x + k[LEFT_EYE].x), 0.5 * (k[RIGHT_EYE].y + k[LEFT_EYE].y));
+        let nose = k[NOSE_TIP];
+        let (a, b) = (k[RIGHT_EAR], k[LEFT_EAR]);
+        let tragion = if a.distance(nose) >= b.distance(nose) { a } else { b };
+        let d = eye.distance(tragion);
+        if d < 4.0 {
+            return None;
+        }
+        let ahead = ((nose.x - eye.x) * (eye.x - tragion.x) + (nose.y - eye.y) * (eye.y - tragion.y)) / (d * d);
+        (0.05..0.6).contains(&ahead).then_some(Profile { eye, tragion })
+    }
+
+    /// Grid px per mm, by [`EYE_TO_TRAGION_MM`].
+    fn px_per_mm(&self) -> f32 {
+        self.eye.distance(self.tragion) / EYE_TO_TRAGION_MM
+    }
+
+    /// The grid point `forward_mm` ahead of the tragion along the line to the eye and `up_mm`
+    /// above that line (toward the top of the photo).
+    fn at(&self, forward_mm: f32, up_mm: f32) -> Point {
+        let ppm = self.px_per_mm();
+        let d = self.eye.distance(self.tragion).max(1e-3);
+        let fwd = Point::new((self.eye.x - self.tragion.x) / d, (self.eye.y - self.tragion.y) / d);
+        let up = if fwd.x >= 0.0 { Point::new(fwd.y, -fwd.x) } else { Point::new(-fwd.y, fwd.x) };
+        Point::new(
+            self.tragion.x + (fwd.x * forward_mm + up.x * up_mm) * ppm,
+            self.tragion.y + (fwd.y * forward_mm + up.y * up_mm) * ppm,
+        )
+    }
+
+    /// The ear seen in profile: an ellipse behind the tragion, about 48 mm across and 60 mm tall.
+    fn in_ear(&self, p: Point) -> bool {
+        let ppm = self.px_per_mm();
+        let d = self.eye.distance(self.tragion).max(1e-3);
+        let fwd = Point::new((self.eye.x - self.tragion.x) / d, (self.eye.y - self.tragion.y) / d);
+        let up = if fwd.x >= 0.0 { Point::new(fwd.y, -fwd.x) } else { Point::new(-fwd.y, fwd.x) };
+        let (dx, dy) = (p.x - self.tragion.x, p.y - self.tragion.y);
+        let forward_mm = (dx * fwd.x + dy * fwd.y) / ppm;
+        let up_mm = (dx * up.x + dy * up.y) / ppm;
+        ((forward_mm + 22.0) / 24.0).powi(2) + ((up_mm - 3.0) / 30.0).powi(2) <= 1.0
+    }
+}
+
+/// The hairline an artist draws on a side view, in grid px, from image-left to image-right (so
+/// the scalp is on its left, as for a front hairline): the mid-frontal point, the temple point,
+/// and the sideburn running down in front of the ear, placed from the profile's eye and tragion
+/// ([`Profile::at`]). The mid-frontal point sits on the forehead's outline (`head`: the head's grid
+/// px), 3 mm inside it, about 70 mm above the brows (80 mm along the curved forehead; the brows
+/// are ~20 mm above the eye line), or lower (down to 60 mm above the eye line) where the outline
+/// there lies behind the temple (a short head or a photo squeezed upright).
+fn profile_hairline(profile: &Profile, head: &[bool], w: usize, h: usize) -> Vec<Point> {
+    const TEMPLE: (f32, f32) = (48.0, 64.0);
+    let is_head = |p: Point| {
+        p.x >= 0.0 && p.y >= 0.0 && (p.x as usize) < w && (p.y as usize) < h && head[p.y as usize * w + p.x as usize]
+    };
+    // The forehead's outline at a height: the most forward head px on the line, scanning back.
+    let outline = |up: f32| (0..=110).map(|k| 130.0 - k as f32).find(|&fwd| is_head(profile.at(fwd, up)));
+    let frontal = (0..=6)
+        .map(|k| 20.0 + 0.875 * HAIRLINE_ABOVE_BROWS_MM - 5.0 * k as f32)
+        .find_map(|up| outline(up).map(|fwd| (fwd - 3.0, up)).filter(|&(fwd, _)| fwd >= TEMPLE.0 + 15.0))
+        .unwrap_or((EYE_TO_TRAGION_MM, 20.0 + 0.875 * HAIRLINE_ABOVE_BROWS_MM));
+    let mut pts: Vec<Point> =
+        [frontal, TEMPLE, (17.0, 28.0), (17.0, -25.0)].iter().map(|&(fwd, up)| profile.at(fwd, up)).collect();
+    // Facing right, the line above runs right to left: reverse it.
+    if profile.eye.x > profile.tragion.x {
+        pts.reverse();
+    }
+    pts
 }
 
 /// The detection grid for a photo of this size (aspect kept, longer side <= GRID_MAX_SIDE).
@@ -1651,6 +1770,66 @@ mod tests {
         let eyes_y = 0.5 * (f.left_eye.y + f.right_eye.y);
         let brows_above = (eyes_y - f.brow_mid.y) / ed;
         assert!((0.08..0.25).contains(&brows_above), "{brows_above}");
+    }
+
+    #[test]
+    fn a_profile_hairline_runs_left_to_right_with_the_scalp_above_it_and_sits_on_the_forehead() {
+        // A head facing left and the same mirrored: the eye 78 grid px ahead of the tragion (1 px
+        // per mm), the head a disc around (110, 90) of radius 80.
+        let (w, h) = (220usize, 200usize);
+        let disc: Vec<bool> = (0..w * h)
+            .map(|i| Point::new((i % w) as f32, (i / w) as f32).distance(Point::new(110.0, 90.0)) < 80.0)
+            .collect();
+        let mirrored: Vec<bool> = (0..w * h).map(|i| disc[(i / w) * w + (w - 1 - i % w)]).collect();
+        let left = Profile { eye: Point::new(60.0, 110.0), tragion: Point::new(138.0, 110.0) };
+        let right = Profile { eye: Point::new(160.0, 110.0), tragion: Point::new(82.0, 110.0) };
+        for (p, head) in [(left, &disc), (right, &mirrored)] {
+            assert!((p.px_per_mm() - 1.0).abs() < 1e-6);
+            let pts = profile_hairline(&p, head, w, h);
+            assert_eq!(pts.len(), 4);
+            assert!(pts[0].x < pts[3].x, "image-left to image-right: {pts:?}");
+            // The mid-frontal point lies on the head, 3 mm inside its outline.
+            let frontal = if p.eye.x < p.tragion.x { pts[0] } else { pts[3] };
+            let d = frontal.distance(Point::new(110.0, 90.0));
+            assert!((74.0..80.0).contains(&d), "{frontal:?} is {d} from the centre");
+            // The scalp (the crown, above) is on the treated side, the eye on the other.
+            let line = Hairline { points: pts, feather_mm: 6.0, treated_side: HairlineSide::Left, breakup: 0.0 };
+            let field = line.field(1.0, 1.0, 0).unwrap();
+            assert!(field.signed_distance(Point::new(110.0 - (p.eye.x - 110.0) * 0.3, 30.0)) > 0.0);
+            assert!(field.signed_distance(p.eye) < -20.0);
+            // The ear: behind the tragion, not ahead of it.
+            let behind = Point::new(p.tragion.x - (p.eye.x - p.tragion.x) * 0.25, p.tragion.y);
+            assert!(p.in_ear(behind) && !p.in_ear(Point::new(0.5 * (p.eye.x + p.tragion.x), p.tragion.y)));
+        }
+        // Keypoints that are no profile (the nose behind the eye, or all together) give none.
+        let k = |nose_x: f32| {
+            let mut k = [Point::new(60.0, 110.0); 6];
+            k[crate::face::NOSE_TIP] = Point::new(nose_x, 115.0);
+            k[crate::face::RIGHT_EAR] = Point::new(138.0, 110.0);
+            k[crate::face::LEFT_EAR] = Point::new(100.0, 110.0);
+            k
+        };
+        assert_eq!(Profile::from_keypoints(&k(45.0)), Some(left));
+        assert_eq!(Profile::from_keypoints(&k(80.0)), None);
+        assert_eq!(Profile::from_keypoints(&[Point::new(5.0, 5.0); 6]), None);
+    }
+
+    #[test]
+    fn a_shared_profile_gets_a_side_hairline_and_its_face_and_ear_are_not_treated() {
+        // hl13: a bald top seen from the right, a beard. Eye at about (520, 375), the ear around
+        // (385, 420) in the 640 px photo.
+        let img = crate::shared_photo("hl13_right_L5_26-Right.jpg");
+        let d = detect(&img, img.width, img.height);
+        assert_eq!(d.view, Some(View::Side));
+        let line = d.hairline.as_ref().expect("a suggested side hairline");
+        assert_eq!(line.points.len(), 4);
+        let at = |x: u32, y: u32| {
+            d.area.data[((y * d.grid_height / img.height) * d.grid_width + x * d.grid_width / img.width) as usize]
+        };
+        assert_eq!(at(520, 375), 0, "the eye");
+        assert_eq!(at(560, 500), 0, "the beard");
+        assert_eq!(at(385, 420), 0, "the ear");
+        assert!(at(420, 120) > 200, "the bald top");
     }
 
     #[test]
