@@ -1148,6 +1148,30 @@ fn bottom_skin_reach(labels: &[Label], w: usize, h: usize) -> f32 {
     (0..w * h).find(|&i| at_bottom[ids[i] as usize]).map_or(h, |i| i / w) as f32
 }
 
+/// The head's outline narrows below its widest row (in its upper 60 %) to a neck and widens again to the shoulders
+/// (`widths`: the head's width on each row from its top down, smoothed here over 5 rows): the
+/// narrowest row below the widest is under 0.75 of its width, and a row below that is wider by
+/// 0.3 of it. A back view whose bare neck runs into the scalp; a forehead under a head tilted
+/// toward the camera widens down to the photo's edge instead.
+fn narrows_to_a_neck(widths: &[usize]) -> bool {
+    let n = widths.len();
+    let smooth: Vec<f32> = (0..n)
+        .map(|i| {
+            let (a, b) = (i.saturating_sub(2), (i + 2).min(n.saturating_sub(1)));
+            widths[a..=b].iter().sum::<usize>() as f32 / (b - a + 1) as f32
+        })
+        .collect();
+    // The head's widest row in its upper 60 % (below, shoulders may be wider).
+    let upper = &smooth[..(n * 3 / 5).max(1).min(n)];
+    let Some((widest, &max)) = upper.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(&a.0))) else {
+        return false;
+    };
+    let Some((neck, &min)) = smooth.iter().enumerate().skip(widest + 1).min_by(|a, b| a.1.total_cmp(b.1)) else {
+        return false;
+    };
+    max > 0.0 && min < 0.75 * max && smooth[neck..].iter().any(|&v| v > min + 0.3 * max)
+}
+
 fn in_zone(zone: &[f32; 4], x: usize, y: usize) -> bool {
     let (x, y) = (x as f32 + 0.5, y as f32 + 0.5);
     x >= zone[0] && x < zone[2] && y >= zone[1] && y < zone[3]
@@ -1251,6 +1275,7 @@ pub fn detect(photo: &RgbaImage, full_width: u32, full_height: u32) -> Detection
     // a head tilted toward the camera (a front view without a face) when that skin runs on,
     // unbroken, into the top third of the head (the bald top), else a neck, which the hair at the
     // nape separates from the scalp (back); only hair (or too little skin) there: back.
+    let neck = narrows_to_a_neck(&(top..=bottom).map(row_width).collect::<Vec<_>>());
     let view = if face.is_some() {
         View::Front
     } else if profile_seen {
@@ -1259,7 +1284,7 @@ pub fn detect(photo: &RgbaImage, full_width: u32, full_height: u32) -> Detection
         View::Top
     } else if !touches_bottom_skin {
         View::Back
-    } else if bottom_skin_reach(&labels, w, h) < top as f32 + (bottom - top) as f32 / 3.0 {
+    } else if bottom_skin_reach(&labels, w, h) < top as f32 + (bottom - top) as f32 / 3.0 && !neck {
         View::Front
     } else {
         View::Back
@@ -1307,12 +1332,14 @@ pub fn detect(photo: &RgbaImage, full_width: u32, full_height: u32) -> Detection
         let pts = [(-75.0, 45.0), (-45.0, 70.0), (0.0, HAIRLINE_ABOVE_BROWS_MM), (45.0, 70.0), (75.0, 45.0)];
         suggested = Some((pts.iter().map(|&(a, u)| at(a, u)).collect(), ppm_grid));
         face_out = Some(Face { left_eye: full(l), right_eye: full(r), brow_mid: full(mid), up });
-    } else if let (View::Front, Some((ppm, _))) = (view, px_per_mm) {
+    } else if let (View::Front | View::Back, true, Some((ppm, _))) = (view, view == View::Front || neck, px_per_mm) {
         // A front view with no face found (a scalp seen from above the forehead, the face below
         // the photo or turned down): the forehead runs into the scalp with nothing to tell where
         // the hair would start. Suggest a hairline ~0.62 head widths below the head's top,
         // curved like one seen from above (its middle nearest the face, the temples receding),
         // feathered, and editable with the hairline handles; the skin below it is not treated.
+        // A back view whose outline narrows to a bare neck gets the same curve as its nape line
+        // (lowest in the middle, rising toward the ears).
         suggested = Some((hairline_without_face(&head, w, h, top, head_width_px), ppm / to_full));
     } else if view != View::Top {
         // Side and back views: the scalp is the upper part of the head; below ~0.62 head widths
@@ -1833,6 +1860,49 @@ mod tests {
     }
 
     #[test]
+    fn a_bare_neck_below_a_back_view_gets_a_nape_line_and_no_dots() {
+        // hl19: a shaved head from behind, the bare neck and shoulders below it.
+        let img = crate::shared_photo("hl19_back_L5_7-Back.jpg");
+        let d = detect(&img, img.width, img.height);
+        assert_eq!(d.view, Some(View::Back));
+        assert!(d.hairline.is_some(), "a nape line to drag");
+        let at = |x: u32, y: u32| {
+            d.area.data[((y * d.grid_height / img.height) * d.grid_width + x * d.grid_width / img.width) as usize]
+        };
+        assert!(at(320, 150) > 200, "the crown");
+        assert_eq!(
+            d.label_at(200 * d.grid_width / img.width, 500 * d.grid_height / img.height),
+            Label::Face,
+            "the neck"
+        );
+        assert_eq!(at(200, 500), 0, "the neck");
+    }
+
+    #[test]
+    fn a_neck_is_a_narrowing_below_the_widest_row_with_shoulders_below_it() {
+        // Rows of a head (a dome widening to 100 px), a neck of 60 px, shoulders of 140 px.
+        let dome: Vec<usize> =
+            (0..50).map(|y| (100.0 * (1.0 - ((50 - y) as f32 / 50.0).powi(2)).sqrt()) as usize).collect();
+        let with = |rest: &[(usize, usize)]| {
+            let mut v = dome.clone();
+            for &(width, rows) in rest {
+                v.extend(std::iter::repeat_n(width, rows));
+            }
+            v
+        };
+        assert!(narrows_to_a_neck(&with(&[(100, 10), (60, 15), (140, 15)])));
+        // Shoulders wider than the head, below the neck: still a neck.
+        assert!(narrows_to_a_neck(&with(&[(100, 5), (70, 10), (160, 30)])));
+        // A forehead widening to the photo's edge; a dome narrowing to a chin with nothing below;
+        // a neck running out of the photo without shoulders.
+        assert!(!narrows_to_a_neck(&with(&[(100, 20), (105, 20)])));
+        assert!(!narrows_to_a_neck(&with(&[(90, 10), (70, 10), (50, 10)])));
+        assert!(!narrows_to_a_neck(&with(&[(100, 10), (60, 20)])));
+        assert!(!narrows_to_a_neck(&[]));
+        assert!(!narrows_to_a_neck(&[0, 0, 0]));
+    }
+
+    #[test]
     fn the_view_of_unambiguous_shared_photos() {
         // A face seen from the front, profiles (hl13 with a beard, hl16 with full hair), a bald
         // top seen from above with nothing at the bottom edge, a shaved back of the head with the
@@ -1844,9 +1914,11 @@ mod tests {
             ("hl13_right_L5_26-Right.jpg", View::Side),
             ("hl16_left_L2_28-Left.jpg", View::Side),
             ("hl21_top_L5_13-Top-Down.jpg", View::Top),
-            // hl19 and hl18 (bald backs whose neck skin runs into the scalp since the person
-            // mask) are taken for front views: see docs/detection.md.
+            // hl18 (a bald back whose thick neck runs into the scalp, cut by the photo at the
+            // shoulders) is taken for a front view: see docs/detection.md. hl19's narrows to a
+            // neck.
             ("hl29_back_L6_22-Back.jpg", View::Back),
+            ("hl19_back_L5_7-Back.jpg", View::Back),
             ("hl04_front_L6_2-Front.jpg", View::Front),
         ] {
             let img = crate::shared_photo(file);
