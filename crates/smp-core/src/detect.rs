@@ -1148,6 +1148,51 @@ fn bottom_skin_reach(labels: &[Label], w: usize, h: usize) -> f32 {
     (0..w * h).find(|&i| at_bottom[ids[i] as usize]).map_or(h, |i| i / w) as f32
 }
 
+/// Skin in shadow (a neck under the jaw, the far side of a face lit from one side) is darker
+/// than the skin the labelling learned, and often ends up background or hair. Grown from the
+/// skin: px the person mask calls person (p >= 0.5), smooth (texture at most the photo's median:
+/// hair is busy), as orange-red as the skin (hue within 10° of its median), darker than its
+/// median but not near black (L* from 0.35 of it), with a chroma per lightness within 0.7-1.4
+/// times the skin's (shading lowers both together; a grey or saturated garment does not) become
+/// skin. Nothing when the mask does not see the skin as person (it missed the head).
+fn skin_in_shadow(labels: &mut [Label], feats: &[Feat], person: &[f32], w: usize, h: usize) {
+    let n = w * h;
+    if labels.len() != n || feats.len() != n || person.len() != n {
+        return;
+    }
+    let skin: Vec<usize> = (0..n).filter(|&i| labels[i] == Label::Skin).collect();
+    if skin.len() < 16 || skin.iter().map(|&i| person[i]).sum::<f32>() < 0.5 * skin.len() as f32 {
+        return;
+    }
+    let median = |mut v: Vec<f32>| {
+        let mid = v.len() / 2;
+        *v.select_nth_unstable_by(mid, f32::total_cmp).1
+    };
+    let skin_hue = median(skin.iter().map(|&i| feats[i].hue_deg()).collect());
+    let skin_l = median(skin.iter().map(|&i| feats[i].l).collect());
+    let skin_sat = median(skin.iter().map(|&i| feats[i].chroma() / feats[i].l.max(1.0)).collect());
+    let tex_median = median(feats.iter().map(|f| f.tex).collect());
+    let shadowed = |i: usize| {
+        let f = &feats[i];
+        let hue_diff = (f.hue_deg() - skin_hue + 540.0).rem_euclid(360.0) - 180.0;
+        let sat = f.chroma() / f.l.max(1.0);
+        person[i] >= 0.5
+            && f.tex <= tex_median
+            && hue_diff.abs() <= 10.0
+            && (0.35 * skin_l..skin_l).contains(&f.l)
+            && (0.7 * skin_sat..=1.4 * skin_sat).contains(&sat)
+    };
+    let mut queue: std::collections::VecDeque<usize> = skin.into_iter().collect();
+    while let Some(i) = queue.pop_front() {
+        neighbours4(i, w, h, |j| {
+            if labels[j] != Label::Skin && shadowed(j) {
+                labels[j] = Label::Skin;
+                queue.push_back(j);
+            }
+        });
+    }
+}
+
 /// The head's outline narrows below its widest row (in its upper 60 %) to a neck and widens again to the shoulders
 /// (`widths`: the head's width on each row from its top down, smoothed here over 5 rows): the
 /// narrowest row below the widest is under 0.75 of its width, and a row below that is wider by
@@ -1224,6 +1269,9 @@ pub fn detect(photo: &RgbaImage, full_width: u32, full_height: u32) -> Detection
         let advice = if is_head_of_hair(&feats, w, h) { Advice::NoHairLoss } else { Advice::NoHead };
         return empty(vec![advice]);
     };
+    if let Some(p) = person.as_deref() {
+        skin_in_shadow(&mut labels, &feats, p, w, h);
+    }
     // Grid px -> full-image px.
     let to_full = full_width as f32 / gw as f32;
     let full = |p: Point| Point::new(p.x * to_full, p.y * to_full);
@@ -1876,6 +1924,46 @@ mod tests {
             "the neck"
         );
         assert_eq!(at(200, 500), 0, "the neck");
+    }
+
+    #[test]
+    fn skin_in_shadow_next_to_the_skin_becomes_skin_but_not_hair_a_grey_garment_or_a_far_wall() {
+        // Columns, left to right: lit skin, the same skin in shadow, busy brown hair as dark and
+        // as orange as that shadow, a grey garment, then a skin-coloured shadow the person mask
+        // calls background. Rows 0-9 also hold a shadowed patch cut off from the skin by the hair.
+        let (w, h) = (50usize, 20usize);
+        let feat = |l: f32, a: f32, b: f32, tex: f32| Feat { l, a, b, tex };
+        let mut feats = Vec::new();
+        let mut labels = Vec::new();
+        let mut person = Vec::new();
+        for _y in 0..h {
+            for x in 0..w {
+                let (f, label, p) = match x {
+                    0..=9 => (feat(65.0, 15.0, 20.0, 1.0), Label::Skin, 1.0),
+                    10..=19 => (feat(35.0, 8.0, 10.7, 1.0), Label::Background, 1.0),
+                    20..=29 => (feat(30.0, 6.9, 9.2, 6.0), Label::Hair, 1.0),
+                    30..=39 => (feat(35.0, 1.0, 1.0, 1.0), Label::Background, 1.0),
+                    _ => (feat(35.0, 8.0, 10.7, 1.0), Label::Background, 0.0),
+                };
+                feats.push(f);
+                labels.push(label);
+                person.push(p);
+            }
+        }
+        skin_in_shadow(&mut labels, &feats, &person, w, h);
+        let at = |x: usize| labels[5 * w + x];
+        assert_eq!(at(15), Label::Skin, "the shadowed skin");
+        assert_eq!(at(25), Label::Hair, "busy hair stays hair");
+        assert_eq!(at(35), Label::Background, "a grey garment stays");
+        assert_eq!(at(45), Label::Background, "what the mask calls background stays");
+        // Without the mask's agreement on the skin itself, nothing changes.
+        let mut unchanged = labels.clone();
+        unchanged[5 * w + 15] = Label::Background;
+        let before = unchanged.clone();
+        skin_in_shadow(&mut unchanged, &feats, &vec![0.2; w * h], w, h);
+        assert_eq!(unchanged, before);
+        // Mismatched sizes are ignored, not a panic.
+        skin_in_shadow(&mut labels, &feats[1..], &person, w, h);
     }
 
     #[test]
