@@ -108,25 +108,6 @@ impl FaceRoi {
         (roi.centre.is_finite() && side_px.is_finite() && side_px >= 1.0 && rotation_rad.is_finite()).then_some(roi)
     }
 
-    /// MediaPipe's region for the next look at a face whose mesh is known (its
-    /// `face_landmarks_to_roi` graph, used from one video frame to the next): centred on the
-    /// points' bounding box, [`ROI_SCALE`] times its longer side, turned so the eyes' outer
-    /// corners (points 33 and 263) are level. None for non-finite or coincident points.
-    pub fn from_points(points: &[Point]) -> Option<FaceRoi> {
-        let (a, b) = (*points.get(33)?, *points.get(263)?);
-        let (mut x0, mut y0, mut x1, mut y1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
-        for p in points {
-            (x0, y0, x1, y1) = (x0.min(p.x), y0.min(p.y), x1.max(p.x), y1.max(p.y));
-        }
-        let roi = FaceRoi {
-            centre: Point::new(0.5 * (x0 + x1), 0.5 * (y0 + y1)),
-            side_px: ROI_SCALE * (x1 - x0).max(y1 - y0),
-            rotation_rad: (b.y - a.y).atan2(b.x - a.x),
-        };
-        (roi.centre.is_finite() && roi.side_px.is_finite() && roi.side_px >= 1.0 && roi.rotation_rad.is_finite())
-            .then_some(roi)
-    }
-
     /// A point in the model's input px (0..192 across the crop) -> photo px.
     pub fn to_photo(&self, p: Point) -> Point {
         let (x, y) = (p.x / INPUT_SIDE as f32 - 0.5, p.y / INPUT_SIDE as f32 - 0.5);
@@ -306,9 +287,8 @@ impl FaceMesh {
 
     /// Whether the mesh is a face seen from the front that can be trusted for the eyes, the brows
     /// and the outline: presence at least `min_presence`; its eyes within 0.35 eye distances of
-    /// the detector's and 0.75-1.35 times their distance apart; brows 0.1-0.8 eye distances above
-    /// the eyes, both on the same side of the eye line; the outline 1.6-4 eye distances wide,
-    /// round both eyes.
+    /// the detector's and 0.75-1.35 times their distance apart; the brows' top 0.1-0.8 eye
+    /// distances above the eyes; the outline 1.6-4 eye distances wide, round both eyes.
     pub fn is_trusted_front(&self, face: &FaceBox, min_presence: f32) -> bool {
         if self.presence < min_presence || self.points.len() != POINT_COUNT {
             return false;
@@ -511,7 +491,6 @@ mod tests {
         let empty = RgbaImage { width: 0, height: 0, data: Vec::new() };
         let roi = FaceRoi { centre: Point::new(1.0, 1.0), side_px: 10.0, rotation_rad: 0.0 };
         assert!(roi.sample(&empty).is_empty());
-        assert_eq!(FaceRoi::from_points(&[Point::default(); 3]), None);
         assert!(!inside_polygon(&[], Point::default()));
         assert_eq!(signed_distance_to_polygon(&[], Point::default()), f32::INFINITY);
         // A model file of another kind is refused.
