@@ -4,7 +4,7 @@ against MediaPipe's own face detection and selfie segmentation.
 
 Run through scripts/face-model (it makes the venv and downloads the wheel from PyPI).
 
-  face-model.py convert WHEEL FACE.bin SELFIE.bin
+  face-model.py convert WHEEL FACE.bin SELFIE.bin LANDMARK.bin
                                             write the compact weight files
   face-model.py check WHEEL OURS.json INPUTS_DIR PHOTO...
                                             MediaPipe's detections (mediapipe.solutions.face_detection,
@@ -16,6 +16,12 @@ Run through scripts/face-model (it makes the venv and downloads the wheel from P
                                             MediaPipe's selfie segmentation (model_selection=0) on
                                             our 256x256 inputs against our masks (both written by
                                             examples/selfie_check.rs), see check_selfie()
+  face-model.py check-landmarks WHEEL INPUTS_DIR OURS.json
+                                            MediaPipe's face-landmark model on our 192x192 face
+                                            crops against our points (both from
+                                            examples/landmark_check.rs), see check_landmarks()
+  face-model.py landmark-reference IMAGE ID...
+                                            MediaPipe's points of a 192x192 crop at the given ids
   face-model.py selfie-reference IMAGE X Y...
                                             MediaPipe's mask of a 256x256 image at the given px
 
@@ -48,6 +54,8 @@ uses them):
    13 resize    in out align_corners half_pixel_centers (bilinear, TFLite's RESIZE_BILINEAR)
    14 deconv    in out kh kw stride pad f16 weights [out_c][kh][kw][in_c], f16 bias [out_c]
                (MediaPipe's custom Convolution2DTransposeBias: a transposed convolution + bias)
+  and, used by the face-landmark model only:
+   15 prelu     in out, f16 alpha [c]    x if x >= 0 else alpha[c] * x
 """
 
 import hashlib
@@ -61,6 +69,8 @@ TFLITE_IN_WHEEL = "mediapipe/modules/face_detection/face_detection_short_range.t
 TFLITE_SHA256 = "bbff11cebd1eb27a1e004cae0b0e63ec8c551cbf34a4451148b4908b8db3eca8"
 SELFIE_IN_WHEEL = "mediapipe/modules/selfie_segmentation/selfie_segmentation.tflite"
 SELFIE_SHA256 = "9ee168ec7c8f2a16c56fe8e1cfbc514974cbbb7e434051b455635f1bd1462f5c"
+LANDMARK_IN_WHEEL = "mediapipe/modules/face_landmark/face_landmark.tflite"
+LANDMARK_SHA256 = "1055cb9d4a9ca8b8c688902a3a5194311138ba256bcc94e336d8373a5f30c814"
 
 
 def read_tflite(wheel, member=TFLITE_IN_WHEEL, sha256=TFLITE_SHA256):
@@ -72,7 +82,7 @@ def read_tflite(wheel, member=TFLITE_IN_WHEEL, sha256=TFLITE_SHA256):
     return data
 
 
-def convert(wheel, face_path, selfie_path):
+def convert(wheel, face_path, selfie_path, landmark_path):
     def face_outputs(shape, outputs):
         regressors = [t for t in outputs if shape(t) == [1, 896, 16]]
         scores = [t for t in outputs if shape(t) == [1, 896, 1]]
@@ -83,8 +93,15 @@ def convert(wheel, face_path, selfie_path):
         assert len(outputs) == 1 and shape(outputs[0]) == [1, 256, 256, 1], [shape(t) for t in outputs]
         return outputs
 
+    def landmark_outputs(shape, outputs):
+        points = [t for t in outputs if shape(t) == [1, 1, 1, 1404]]
+        presence = [t for t in outputs if shape(t) == [1, 1, 1, 1]]
+        assert len(points) == 1 and len(presence) == 1, [shape(t) for t in outputs]
+        return [points[0], presence[0]]
+
     convert_model(read_tflite(wheel), [1, 128, 128, 3], face_outputs, face_path)
     convert_model(read_tflite(wheel, SELFIE_IN_WHEEL, SELFIE_SHA256), [1, 256, 256, 3], selfie_outputs, selfie_path)
+    convert_model(read_tflite(wheel, LANDMARK_IN_WHEEL, LANDMARK_SHA256), [1, 192, 192, 3], landmark_outputs, landmark_path)
 
 
 def convert_model(buf, input_shape, pick_outputs, out_path):
@@ -229,6 +246,11 @@ def convert_model(buf, input_shape, pick_outputs, out_path):
             oc, kh, kw, ic = w.shape
             rec = struct.pack("<7I", 14, act_id(ins[0]), act_id(out), kh, kw, stride_w, 0 if pad_code == 1 else 1)
             ops.append(rec + w.astype("<f2").tobytes() + b.astype("<f2").tobytes())
+        elif name == "PRELU":
+            alpha = weights(ins[1])
+            c = shape(out)[-1]
+            assert shape(ins[0]) == shape(out) and alpha.shape == (1, 1, c), (shape(ins[0]), alpha.shape)
+            ops.append(struct.pack("<3I", 15, act_id(ins[0]), act_id(out)) + alpha.astype("<f2").tobytes())
         else:
             sys.exit(f"unsupported op {name}")
     outputs = pick_outputs(shape, [int(x) for x in graph.OutputsAsNumpy()])
@@ -379,12 +401,90 @@ def check_selfie(wheel, inputs_dir, photos):
     return 1 if failures else 0
 
 
+LANDMARK_GRAPH = """
+input_stream: "image"
+output_stream: "landmarks"
+output_stream: "face_presence"
+node { calculator: "ImageToTensorCalculator" input_stream: "IMAGE:image" output_stream: "TENSORS:input_tensors"
+  options { [mediapipe.ImageToTensorCalculatorOptions.ext] {
+    output_tensor_width: 192 output_tensor_height: 192 output_tensor_float_range { min: 0.0 max: 1.0 } } } }
+node { calculator: "InferenceCalculator" input_stream: "TENSORS:input_tensors" output_stream: "TENSORS:output_tensors"
+  options { [mediapipe.InferenceCalculatorOptions.ext] {
+    model_path: "mediapipe/modules/face_landmark/face_landmark.tflite" delegate { xnnpack {} } } } }
+node { calculator: "SplitTensorVectorCalculator" input_stream: "output_tensors"
+  output_stream: "landmark_tensors" output_stream: "presence_tensor"
+  options { [mediapipe.SplitVectorCalculatorOptions.ext] { ranges: { begin: 0 end: 1 } ranges: { begin: 1 end: 2 } } } }
+node { calculator: "TensorsToFloatsCalculator" input_stream: "TENSORS:presence_tensor" output_stream: "FLOAT:face_presence"
+  options { [mediapipe.TensorsToFloatsCalculatorOptions.ext] { activation: SIGMOID } } }
+node { calculator: "TensorsToLandmarksCalculator" input_stream: "TENSORS:landmark_tensors" output_stream: "NORM_LANDMARKS:landmarks"
+  options { [mediapipe.TensorsToLandmarksCalculatorOptions.ext] { num_landmarks: 468 input_image_width: 192 input_image_height: 192 } } }
+"""
+
+
+def mediapipe_face_mesh_on_input(paths):
+    """MediaPipe's face-landmark model on 192x192 images taken as the model's input as they are:
+    the nodes of its face_landmark_cpu graph from ImageToTensor (the whole image, which at
+    192x192 is the identity; RGB to [0, 1]) through the InferenceCalculator (face_landmark.tflite,
+    XNNPACK, as in the wheel's graphs) to TensorsToLandmarks and the sigmoid of the presence
+    flag, without the ROI crop. Yields (468 [x, y] in input px, presence score) per image."""
+    import numpy as np
+    from google.protobuf import text_format
+    from mediapipe.calculators.core import split_vector_calculator_pb2  # noqa: F401 (options)
+    from mediapipe.calculators.tensor import image_to_tensor_calculator_pb2  # noqa: F401
+    from mediapipe.calculators.tensor import inference_calculator_pb2  # noqa: F401
+    from mediapipe.calculators.tensor import tensors_to_floats_calculator_pb2  # noqa: F401
+    from mediapipe.calculators.tensor import tensors_to_landmarks_calculator_pb2  # noqa: F401
+    from mediapipe.framework import calculator_pb2
+    from mediapipe.python.solution_base import SolutionBase
+    from PIL import Image
+
+    config = text_format.Parse(LANDMARK_GRAPH, calculator_pb2.CalculatorGraphConfig())
+    with SolutionBase(graph_config=config) as graph:
+        for path in paths:
+            arr = np.asarray(Image.open(path).convert("RGB"))
+            assert arr.shape == (192, 192, 3), arr.shape
+            res = graph.process({"image": arr})
+            pts = [[p.x * 192, p.y * 192] for p in res.landmarks.landmark]
+            yield pts, float(res.face_presence)
+
+
+def check_landmarks(wheel, inputs_dir, ours_path):
+    """Per face (inputs written by examples/landmark_check.rs, with our points on each): MediaPipe's
+    face-landmark model on the same 192x192 input against ours: the largest point difference in
+    input px and relative to the input's side, and the presence scores. Exits 1 if a point differs
+    by more than 1e-3 of the side (0.19 px) or a presence score by more than 1e-3."""
+    import numpy as np
+
+    read_tflite(wheel, LANDMARK_IN_WHEEL, LANDMARK_SHA256)  # the same model file we converted
+    with open(ours_path) as f:
+        ours = json.load(f)
+    failures = []
+    worst = 0.0
+    print(f"{'face input':46s} | frontal | presence ref / ours | max point diff (input px, share of 192)")
+    refs = mediapipe_face_mesh_on_input([f"{inputs_dir}/{o['input']}" for o in ours])
+    for o, (ref_pts, ref_presence) in zip(ours, refs):
+        diff = float(np.abs(np.array(ref_pts) - np.array(o["points"])).max())
+        worst = max(worst, diff / 192)
+        ok = diff / 192 <= 1e-3 and abs(ref_presence - o["presence"]) <= 1e-3
+        if not ok:
+            failures.append(o["input"])
+        print(f"{o['input']:46s} | {str(o['frontal']):7s} | {ref_presence:.4f} / {o['presence']:.4f}    | {diff:.4f} px ({diff / 192:.1e})" + ("" if ok else " MISMATCH"))
+    print(f"face mesh, same input: {len(ours)} faces, worst point difference {worst:.1e} of the side; {'all agree' if not failures else 'MISMATCH in ' + ', '.join(failures)}")
+    return 1 if failures else 0
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "convert":
-        convert(sys.argv[2], sys.argv[3], sys.argv[4])
+        convert(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5])
     elif cmd == "check-selfie":
         sys.exit(check_selfie(sys.argv[2], sys.argv[3], sys.argv[4:]))
+    elif cmd == "check-landmarks":
+        sys.exit(check_landmarks(sys.argv[2], sys.argv[3], sys.argv[4]))
+    elif cmd == "landmark-reference":
+        # MediaPipe's points (input px) and presence for one 192x192 image, at the given landmark ids.
+        pts, presence = next(mediapipe_face_mesh_on_input([sys.argv[2]]))
+        print(json.dumps({"presence": presence, "points": [[int(i)] + pts[int(i)] for i in sys.argv[3:]]}))
     elif cmd == "selfie-reference":
         # MediaPipe's mask of one 256x256 image at the given px (for recording test numbers).
         mask = mediapipe_selfie_mask(sys.argv[2])

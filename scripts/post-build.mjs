@@ -91,17 +91,21 @@ if (simd) {
   console.error(`[post-build] no wasm SIMD variant (${process.env.SMP_SIMD === '0' ? 'SMP_SIMD=0' : `profile ${process.env.TRUNK_PROFILE || 'unknown'}`}): every browser gets the baseline`);
 }
 
-// The face detector's and the person mask's weights as a script module of their own (imported
-// by the loader when the first worker starts, so the first paint does not wait for them).
+// The face detector's, the person mask's and the face mesh's weights as a script module of their
+// own (imported by the loader when the first worker starts, so the first paint does not wait for
+// them).
 const models = path.join(here, '..', 'crates', 'smp-core', 'models');
 const face = fs.readFileSync(path.join(models, 'blazeface.bin'));
 const selfie = fs.readFileSync(path.join(models, 'selfie.bin'));
+const landmark = fs.readFileSync(path.join(models, 'face_landmark.bin'));
 const modelsSource =
   `// crates/smp-core/models/blazeface.bin (${face.length} bytes; MediaPipe BlazeFace short-range) and\n` +
-  `// selfie.bin (${selfie.length} bytes; MediaPipe selfie segmentation), Apache-2.0: see\n` +
+  `// selfie.bin (${selfie.length} bytes; MediaPipe selfie segmentation) and face_landmark.bin\n` +
+  `// (${landmark.length} bytes; MediaPipe face mesh), Apache-2.0: see\n` +
   `// crates/smp-core/models/NOTICE. As a script: the page's policy forbids fetch().\n` +
   `export const faceModelBase64 = "${face.toString('base64')}";\n` +
-  `export const selfieModelBase64 = "${selfie.toString('base64')}";\n`;
+  `export const selfieModelBase64 = "${selfie.toString('base64')}";\n` +
+  `export const landmarkModelBase64 = "${landmark.toString('base64')}";\n`;
 const modelsJs = `models-${crypto.createHash('sha256').update(modelsSource).digest('hex').slice(0, 16)}.js`;
 fs.writeFileSync(path.join(dir, modelsJs), modelsSource);
 

@@ -834,6 +834,7 @@ fn hairline_designer_value(s: &State) -> HairlineDesignerValue {
         guide: s.design.guide,
         face_found: s.face().is_some(),
         scale_known: s.scale_known(),
+        front_tools: s.front_hairline_tools(),
     }
 }
 

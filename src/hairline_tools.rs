@@ -2,6 +2,7 @@
 //! reducer steps for them (called from `State::apply`; pure, unit-tested natively).
 //! Geometry is in full-image px; the face and the scale come from detection or a measurement.
 
+use smp_core::detect::View;
 use smp_core::hairline_design::{
     drag_symmetric, is_symmetric, mfp_above_brows_mm, partner, preset_fitted_to, preset_on_face, symmetrize,
     with_mfp_above_brows, FaceFrame, HairlineEdge, HairlineShape, Half, MidLine,
@@ -60,9 +61,21 @@ impl State {
         mfp_above_brows_mm(self.area.hairline.as_ref()?, self.face()?, self.params.px_per_mm)
     }
 
+    /// Whether the shape presets and symmetry apply: a front hairline (front and top views, or
+    /// a view not known). A side view's line runs from the forehead down the temple to the
+    /// sideburn and a back view's is the nape's: neither is symmetric about a middle, and the
+    /// user shapes them with the handles.
+    pub fn front_hairline_tools(&self) -> bool {
+        !matches!(self.view, Some(View::Side | View::Back))
+    }
+
     /// Replace the hairline with a preset shape, keeping its edge: on the face in mm when one
-    /// was found, else around the current line's middle. One undo step.
+    /// was found, else around the current line's middle. One undo step. Nothing on side and back
+    /// views ([`State::front_hairline_tools`]).
     pub(crate) fn apply_hairline_preset(&mut self, shape: HairlineShape) {
+        if !self.front_hairline_tools() {
+            return;
+        }
         let Some(photo) = &self.photo else { return };
         let current = self.area.hairline.clone().unwrap_or_else(|| default_hairline(photo));
         let edge = HairlineEdge::of(&current);
@@ -105,10 +118,11 @@ impl State {
         }
     }
 
-    /// Turn symmetry on (the line is mirrored from the half last worked on) or off.
+    /// Turn symmetry on (the line is mirrored from the half last worked on) or off. It stays off
+    /// on side and back views ([`State::front_hairline_tools`]).
     pub(crate) fn set_hairline_symmetric(&mut self, on: bool) {
-        self.design.symmetric = on;
-        if on {
+        self.design.symmetric = on && self.front_hairline_tools();
+        if self.design.symmetric {
             self.make_hairline_symmetric(self.design.worked_half.unwrap_or(Half::Left));
         }
     }
@@ -131,6 +145,7 @@ impl State {
     /// one (with its mirror image when symmetric). Returns the handle to drag.
     pub(crate) fn hairline_pointer_down(&mut self, at: Point, hit_px: f32) -> Option<usize> {
         let axis = self.hairline_axis();
+        let symmetric = self.design.symmetric && self.front_hairline_tools();
         if let Some(axis) = &axis {
             self.design.worked_half = Some(Half::of(at, axis));
         }
@@ -148,7 +163,7 @@ impl State {
             Some((i, d)) if d <= hit_px => i,
             _ => crate::state::insert_handle(&mut hairline.points, at),
         };
-        match (self.design.symmetric, axis) {
+        match (symmetric, axis) {
             (true, Some(axis)) if hairline.points.len() >= 2 => {
                 if is_symmetric(&hairline.points, &axis, SYMMETRY_TOLERANCE_PX) {
                     return Some(index);
@@ -165,7 +180,7 @@ impl State {
     /// Move handle `i` to `at`; when symmetric its partner follows, mirrored.
     pub(crate) fn hairline_drag(&mut self, i: usize, at: Point) {
         let axis = self.hairline_axis();
-        let symmetric = self.design.symmetric;
+        let symmetric = self.design.symmetric && self.front_hairline_tools();
         let Some(h) = self.area.hairline.as_mut() else { return };
         match axis {
             Some(axis) if symmetric && is_symmetric(&h.points, &axis, SYMMETRY_TOLERANCE_PX) => {
@@ -209,7 +224,7 @@ impl State {
 
 #[cfg(test)]
 mod tests {
-    use smp_core::detect::{ScaleSource, View};
+    use smp_core::detect::ScaleSource;
     use smp_core::hairline_design::GUIDE_LEVELS_MM;
 
     use super::*;
@@ -368,6 +383,57 @@ mod tests {
         assert!(is_symmetric(&points(&s), &axis, 0.01));
         // The worked (left) half was kept.
         assert_eq!(points(&s)[0], Point::new(p.x - 30.0, p.y + 20.0));
+    }
+
+    #[test]
+    fn side_and_back_views_keep_their_line_from_presets_and_symmetry() {
+        // A side view's suggested line: forehead, temple, sideburn (no face, scale known).
+        let side_line = Hairline {
+            points: vec![
+                Point::new(300.0, 200.0),
+                Point::new(420.0, 330.0),
+                Point::new(470.0, 420.0),
+                Point::new(470.0, 560.0),
+            ],
+            feather_mm: 6.0,
+            treated_side: smp_core::HairlineSide::Left,
+            breakup: 0.0,
+        };
+        let side = photo().apply(Action::Prefill(Prefill {
+            photo_id: 1,
+            detected: Detected {
+                area: None,
+                hairline: Some(side_line.clone()),
+                face: None,
+                px_per_mm: Some((3.0, ScaleSource::HeadWidth)),
+                view: Some(View::Side),
+                advice: vec![],
+                summary: "side view".into(),
+                ms: 1.0,
+                hair_rgb: None,
+            },
+        }));
+        assert!(!side.front_hairline_tools());
+        assert_eq!(side.area.hairline.as_ref(), Some(&side_line));
+        // A preset would replace it with a front line; symmetry would mirror it about its middle.
+        assert_eq!(side.clone().apply(Action::ApplyHairlinePreset(HairlineShape::Mature)), side);
+        let s = side.clone().apply(Action::SetHairlineSymmetric(true));
+        assert!(!s.design.symmetric);
+        assert_eq!(s.area.hairline.as_ref(), Some(&side_line));
+        // Dragging a handle moves that handle only (symmetry was asked for before the photo was
+        // called a side view: it does not apply).
+        let mut symmetric_before = side.clone();
+        symmetric_before.design.symmetric = true;
+        let s = drag(symmetric_before.apply(Action::SetTool(Tool::Hairline)), &[(300.0, 200.0), (280.0, 190.0)]);
+        assert_eq!(points(&s)[0], Point::new(280.0, 190.0));
+        assert_eq!(&points(&s)[1..], &side_line.points[1..]);
+        // Called a front view, the tools are back.
+        let front = side.apply(Action::SetAngleView(Some(View::Front)));
+        assert!(front.front_hairline_tools());
+        assert_ne!(
+            front.clone().apply(Action::ApplyHairlinePreset(HairlineShape::Mature)).area.hairline,
+            Some(side_line)
+        );
     }
 
     #[test]

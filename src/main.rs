@@ -28,6 +28,15 @@ pub fn smp_install_selfie_model(bytes: &[u8]) -> bool {
     smp_core::segment::install_model(bytes).is_ok()
 }
 
+/// Hands the face mesh's weights (`crates/smp-core/models/face_landmark.bin`) to smp-core,
+/// likewise. False if the bytes are not a model (detection then runs without the mesh: the
+/// detector's eyes, the brow search and the box-shaped face zone).
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen]
+pub fn smp_install_landmark_model(bytes: &[u8]) -> bool {
+    smp_core::landmarks::install_model(bytes).is_ok()
+}
+
 /// Runs detection once on a small made-up photo ([`smp_tryon::engine::warm_up`]), so that the
 /// page's first real detection runs optimised code; the loader calls it in the page's first
 /// worker, after the models are installed.

@@ -61,13 +61,17 @@ try {
   document.body.dataset.wasmVariant = variant;
   const { init, glueSource, module } = loaded;
 
-  // The face detector's and the person mask's weights (crates/smp-core/models/blazeface.bin,
-  // selfie.bin) are a script module of their own, imported once, when the first worker starts
-  // (not for the first paint).
+  // The face detector's, the person mask's and the face mesh's weights
+  // (crates/smp-core/models/blazeface.bin, selfie.bin, face_landmark.bin) are a script module of
+  // their own, imported once, when the first worker starts (not for the first paint).
   let models = null;
   const loadModels = () => (models ??= import('%MODELS_JS%')
-    .then((m) => ({ face: fromBase64(m.faceModelBase64), selfie: fromBase64(m.selfieModelBase64) }))
-    .catch((e) => { console.warn('models not loaded', e); return { face: null, selfie: null }; }));
+    .then((m) => ({
+      face: fromBase64(m.faceModelBase64),
+      selfie: fromBase64(m.selfieModelBase64),
+      landmark: fromBase64(m.landmarkModelBase64),
+    }))
+    .catch((e) => { console.warn('models not loaded', e); return { face: null, selfie: null, landmark: null }; }));
 
   // Workers run the same module: the glue's text plus a few lines to start it on the module
   // handed over in the first message, then install the models from the second (requests
@@ -80,6 +84,7 @@ self.onmessage = (e) => {
     if (f.data && f.data.smpFaceModel !== undefined) {
       if (f.data.smpFaceModel) smp_install_face_model(f.data.smpFaceModel);
       if (f.data.smpSelfieModel) smp_install_selfie_model(f.data.smpSelfieModel);
+      if (f.data.smpLandmarkModel) smp_install_landmark_model(f.data.smpLandmarkModel);
       if (f.data.smpWarmUp) smp_warm_up();
       self.onmessage = null;
       smp_worker_main();
@@ -98,7 +103,7 @@ self.onmessage = (e) => {
     worker.postMessage(module);
     const smpWarmUp = warmUp;
     warmUp = false;
-    loadModels().then((m) => worker.postMessage({ smpFaceModel: m.face, smpSelfieModel: m.selfie, smpWarmUp }));
+    loadModels().then((m) => worker.postMessage({ smpFaceModel: m.face, smpSelfieModel: m.selfie, smpLandmarkModel: m.landmark, smpWarmUp }));
     return worker;
   };
 

@@ -20,6 +20,8 @@ pub struct HairlineDesignerValue {
     pub guide: bool,
     pub face_found: bool,
     pub scale_known: bool,
+    /// Shape presets and symmetry apply (not on side and back views: `State::front_hairline_tools`).
+    pub front_tools: bool,
 }
 
 #[derive(Properties, PartialEq)]
@@ -63,14 +65,16 @@ pub fn HairlineDesigner(p: &HairlineDesignerProps) -> Html {
     };
     html! {
         <div class="hairline-designer" id="hairline-designer">
-            <div class="segmented" role="radiogroup" aria-label="Hairline shape">
-                { for HairlineShape::ALL.iter().map(|&shape| html! {
-                    <button type="button" role="radio" aria-checked={(v.shape == Some(shape)).to_string()}
-                        class={classes!("seg", (v.shape == Some(shape)).then_some("on"))}
-                        id={format!("preset-{}", shape.label().to_lowercase())} title={shape_hint(shape)}
-                        onclick={emit(Action::ApplyHairlinePreset(shape))}>{ shape.label() }</button>
-                }) }
-            </div>
+            if v.front_tools {
+                <div class="segmented" role="radiogroup" aria-label="Hairline shape">
+                    { for HairlineShape::ALL.iter().map(|&shape| html! {
+                        <button type="button" role="radio" aria-checked={(v.shape == Some(shape)).to_string()}
+                            class={classes!("seg", (v.shape == Some(shape)).then_some("on"))}
+                            id={format!("preset-{}", shape.label().to_lowercase())} title={shape_hint(shape)}
+                            onclick={emit(Action::ApplyHairlinePreset(shape))}>{ shape.label() }</button>
+                    }) }
+                </div>
+            }
             <div class="segmented" role="radiogroup" aria-label="Hairline edge">
                 { for HairlineEdge::ALL.iter().map(|&edge| html! {
                     <button type="button" role="radio" aria-checked={(v.edge == Some(edge)).to_string()}
@@ -86,13 +90,21 @@ pub fn HairlineDesigner(p: &HairlineDesignerProps) -> Html {
                 <p class="hint">{ "Usually 80 mm; 70 is aggressive (young), 100 conservative (keeps with future loss)." }</p>
             }
             <div class="row">
-                { toggle("hairline-symmetric", v.symmetric, Action::SetHairlineSymmetric,
-                    if v.face_found { "Symmetric about the face's mid-line" } else { "Symmetric about the line's middle" }) }
+                if v.front_tools {
+                    { toggle("hairline-symmetric", v.symmetric, Action::SetHairlineSymmetric,
+                        if v.face_found { "Symmetric about the face's mid-line" } else { "Symmetric about the line's middle" }) }
+                }
                 if v.face_found && v.scale_known {
                     { toggle("mm-guide-on", v.guide, Action::SetHairlineGuide, "7-10 cm guide") }
                 }
             </div>
-            if !v.face_found {
+            if !v.front_tools {
+                <p class="hint" id="hairline-side-view">
+                    { "On a side or back view, shape the line with its handles: on a side view it runs from the \
+                       forehead over the temple and down in front of the ear; on a back view it is the nape line. \
+                       Shape presets and symmetry are for front views." }
+                </p>
+            } else if !v.face_found {
                 <p class="hint" id="hairline-no-face">
                     { "No face was found in this photo, so presets keep your line's middle" }
                     { if v.scale_known { " (sized in mm from the scale)" } else { " and width" } }

@@ -107,6 +107,57 @@ test('a face with closed eyes is found by the face detector (its weights load in
   await page.close();
 });
 
+test('the face mesh (its weights load in the worker too) sets the scale from the eyes it finds', async () => {
+  // hl03 (640x640, eyes closed, head tilted down): the face mesh puts the eyes on the closed lids,
+  // 238 px apart, where the face detector's keypoints are 208 px apart (inside the eyes): 3.78
+  // px/mm at 63 mm between the eyes with the mesh, 3.30 without it (its weights not loaded).
+  const { page, problems } = await openApp(browser.context, server.url);
+  await uploadPhoto(page, photoPath('hl03_front_L6_15-Front.jpg'), { keepDetected: true });
+  await page.waitForSelector('#detection');
+  const readout = await page.textContent('#scale-readout');
+  assert.match(readout, /from the distance between the eyes/);
+  const pxPerMm = Number(readout.match(/([0-9.]+) photo pixels per mm/)[1]);
+  assert.ok(pxPerMm > 3.6 && pxPerMm < 3.95, `${pxPerMm} px/mm: ${readout}`);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a profile gets a side hairline (forehead, temple, sideburn) to drag: its bald top is dotted, its face and ear are not', async () => {
+  // hl13: a bald top seen from the right, a beard; the eye near (520, 375) and the ear around
+  // (385, 420) of the 640 px photo.
+  const { page, problems } = await openApp(browser.context, server.url);
+  await uploadPhoto(page, photoPath('hl13_right_L5_26-Right.jpg'), { keepDetected: true });
+  const panel = await page.waitForSelector('#detection');
+  assert.equal(await panel.getAttribute('data-view'), 'side');
+  const { after, original } = await changedShare(page);
+  const s = after.width / 640;
+  const changedIn = (x0, y0, x1, y1) => {
+    let changed = 0, total = 0;
+    for (let y = Math.round(y0 * s); y < Math.round(y1 * s); y += 2) {
+      for (let x = Math.round(x0 * s); x < Math.round(x1 * s); x += 2) {
+        const i = (y * after.width + x) * 4;
+        total++;
+        if (after.data[i] !== original.data[i] || after.data[i + 1] !== original.data[i + 1]) changed++;
+      }
+    }
+    return { changed, total };
+  };
+  const top = changedIn(380, 90, 460, 150);
+  assert.ok(top.changed > top.total / 4, `the bald top is dotted: ${top.changed} of ${top.total}`);
+  for (const [what, box] of [['the cheek and eye', [480, 330, 560, 440]], ['the ear', [370, 390, 400, 450]]]) {
+    const { changed, total } = changedIn(...box);
+    assert.equal(changed, 0, `${what}: ${changed} of ${total} px dotted`);
+  }
+  // The line has handles to drag; front-view presets and symmetry are not offered.
+  await afterFrame(page, () => page.click('[data-tool=hairline]'));
+  assert.equal(await page.$$eval('circle.handle', (cs) => cs.length), 4);
+  assert.match(await page.textContent('#hairline-side-view'), /side view/);
+  assert.equal(await page.$('#preset-mature'), null);
+  assert.equal(await page.$('#hairline-symmetric'), null);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('the person mask (its weights load in the worker too) keeps the background out of the hair: a full head of hair gets "no hair loss"', async () => {
   // hl08: short full hair, face found. Without the learned person mask the wall behind the head
   // was labelled hair and background, and the hair's share of the head too small for the

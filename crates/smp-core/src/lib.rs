@@ -16,6 +16,7 @@ pub mod detect;
 pub mod face;
 pub mod geometry;
 pub mod hairline_design;
+pub mod landmarks;
 pub mod nn;
 pub mod photo_stats;
 pub mod pigment;

@@ -1,11 +1,12 @@
 //! A small pure-Rust runner for the converted MediaPipe networks (no inference crate): the face
-//! detector ([`crate::face`], BlazeFace) and the person mask ([`crate::segment`], selfie
-//! segmentation).
+//! detector ([`crate::face`], BlazeFace), the person mask ([`crate::segment`], selfie
+//! segmentation) and the face mesh ([`crate::landmarks`], 468 face landmarks).
 //!
 //! A model file (written by `scripts/face-model`, format described in `scripts/face-model.py`)
 //! is a list of ops over numbered NHWC tensors (batch 1): CONV_2D, DEPTHWISE_CONV_2D, ADD, RELU,
 //! MAX_POOL_2D, PAD, RESHAPE, CONCATENATION (BlazeFace), and HARD_SWISH, LOGISTIC, MUL,
-//! AVERAGE_POOL_2D, RESIZE_BILINEAR and MediaPipe's transposed convolution (the selfie model).
+//! AVERAGE_POOL_2D, RESIZE_BILINEAR and MediaPipe's transposed convolution (the selfie model),
+//! and PRELU (the face-landmark model, [`crate::landmarks`]).
 //! The .tflite's DEQUANTIZE ops are folded into the fp16 weights, which are widened to f32 once.
 //! [`Model::parse`] checks every shape against the ops, so [`Model::run`] cannot index out of
 //! bounds on any file it accepted.
@@ -94,6 +95,12 @@ enum Op {
         input: usize,
         output: usize,
         kernel: Kernel,
+    },
+    /// A parametric ReLU: `x` where `x >= 0`, else `alpha[c] · x` (one slope per channel).
+    Prelu {
+        input: usize,
+        output: usize,
+        alpha: Vec<f32>,
     },
 }
 
@@ -371,6 +378,14 @@ impl Model {
                         kernel: Kernel { kh, kw, stride, same: pad == 0, relu: false, w, wt: Vec::new(), b },
                     }
                 }
+                15 => {
+                    let (input, output) = (id(r.usize()?)?, id(r.usize()?)?);
+                    if shapes[input] != shapes[output] {
+                        return Err("bad prelu".into());
+                    }
+                    let alpha = r.f16s(shapes[input][2])?;
+                    Op::Prelu { input, output, alpha }
+                }
                 k => return Err(format!("unknown op kind {k}")),
             };
             ops.push(op);
@@ -509,6 +524,9 @@ impl Model {
                 Op::Deconv { input, output, kernel } => {
                     t[*output] = deconv(&t[*input], self.shapes[*input], self.shapes[*output], kernel);
                 }
+                Op::Prelu { input, output, alpha } => {
+                    t[*output] = prelu(&t[*input], alpha);
+                }
             }
             for r in op.inputs() {
                 if last_use[r] == i {
@@ -532,7 +550,8 @@ impl Op {
             | Op::HardSwish { input, .. }
             | Op::Logistic { input, .. }
             | Op::ResizeBilinear { input, .. }
-            | Op::Deconv { input, .. } => vec![*input],
+            | Op::Deconv { input, .. }
+            | Op::Prelu { input, .. } => vec![*input],
             Op::Add { a, b, .. } | Op::Mul { a, b, .. } => vec![*a, *b],
             Op::Concat { inputs, .. } => inputs.clone(),
         }
@@ -549,6 +568,7 @@ impl Op {
             | Op::Logistic { output, .. }
             | Op::ResizeBilinear { output, .. }
             | Op::Deconv { output, .. }
+            | Op::Prelu { output, .. }
             | Op::Add { output, .. }
             | Op::Mul { output, .. }
             | Op::Concat { output, .. } => *output,
@@ -896,6 +916,23 @@ fn deconv(x: &[f32], [ih, iw, ic]: [usize; 3], [oh, ow, oc]: [usize; 3], kernel:
     out
 }
 
+/// A parametric ReLU over an HWC tensor: `x` where `x >= 0`, else `alpha[c] · x`, `alpha` one
+/// slope per channel (TFLite's PRELU with a 1 x 1 x c alpha).
+fn prelu(x: &[f32], alpha: &[f32]) -> Vec<f32> {
+    let mut out = x.to_vec();
+    if alpha.is_empty() {
+        return out;
+    }
+    for px in out.chunks_mut(alpha.len()) {
+        for (v, a) in px.iter_mut().zip(alpha) {
+            if *v < 0.0 {
+                *v *= a;
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -954,5 +991,23 @@ mod tests {
         let out = deconv(&[1.0, 2.0, 3.0, 4.0], [1, 2, 2], [2, 4, 1], &kernel);
         // px 0 = (1, 2): block [1, 2; 3, 2]; px 1 = (3, 4): [3, 4; 7, 6]; plus the bias.
         assert_eq!(out, vec![1.5, 2.5, 3.5, 4.5, 3.5, 2.5, 7.5, 6.5]);
+    }
+
+    #[test]
+    fn prelu_scales_negatives_per_channel() {
+        // 2 px x 3 channels: each channel's negatives times its own slope, positives and zero kept.
+        let x = [-2.0, 1.0, -4.0, 3.0, -1.0, 0.0];
+        assert_eq!(prelu(&x, &[0.5, 0.25, -1.0]), vec![-1.0, 1.0, 4.0, 3.0, -0.25, 0.0]);
+        // Through the parser and runner: a 1x2x3 PRELU model (kind 15, f16 slopes).
+        let mut file = b"SMPNN\x01\x00\x00".to_vec();
+        let u32s = |v: &[u32], f: &mut Vec<u8>| v.iter().for_each(|n| f.extend_from_slice(&n.to_le_bytes()));
+        u32s(&[2, 1, 2, 3, 1, 2, 3, 1, 1, 1, 15, 0, 1], &mut file);
+        for slope in [0x3800u16, 0x3400, 0xbc00] {
+            file.extend_from_slice(&slope.to_le_bytes()); // 0.5, 0.25, -1.0
+        }
+        let model = Model::parse(&file).expect("a prelu model");
+        assert_eq!(model.run(&x).expect("runs")[0], vec![-1.0, 1.0, 4.0, 3.0, -0.25, 0.0]);
+        // A slope short: refused.
+        assert!(Model::parse(&file[..file.len() - 2]).is_err());
     }
 }
