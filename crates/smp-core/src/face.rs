@@ -18,7 +18,7 @@
 //! tip, mouth centre, right ear tragion, left ear tragion.
 
 use crate::geometry::Point;
-use crate::nn::{Model, ModelSlot};
+use crate::nn::Model;
 use crate::resize::downscale_area;
 use crate::RgbaImage;
 
@@ -33,32 +33,12 @@ const NMS_IOU: f32 = 0.3;
 /// MediaPipe's `x_scale`, `y_scale`, `w_scale`, `h_scale`.
 const DECODE_SCALE: f32 = 128.0;
 
-/// The weights in the binary (feature `embedded-face-model`, on by default). The page builds
-/// without it and hands the bytes over with [`install_model`] (they load lazily, in the worker).
-#[cfg(feature = "embedded-face-model")]
-static WEIGHTS: &[u8] = include_bytes!("../models/blazeface.bin");
-#[cfg(not(feature = "embedded-face-model"))]
-static WEIGHTS: &[u8] = &[];
-
-static SLOT: ModelSlot = ModelSlot::new(WEIGHTS, parse_model);
-
-/// Installs the model from a weight file's bytes (`models/blazeface.bin`), for builds without
-/// the embedded weights. Err if the bytes are not a valid model; a second call changes nothing.
-pub fn install_model(bytes: &[u8]) -> Result<(), String> {
-    SLOT.install(bytes)
-}
+crate::nn::model_slot!("embedded-face-model", "blazeface.bin", parse_model);
 
 /// Parses a BlazeFace weight file ([`Model::parse`]) and checks it is one: a 128x128x3 input,
 /// the regressors (896 x 16) and the scores (896) out.
 pub fn parse_model(bytes: &[u8]) -> Result<Model, String> {
-    let model = Model::parse(bytes)?;
-    if model.input_shape() != [INPUT_SIDE, INPUT_SIDE, 3] {
-        return Err(format!("input shape {:?}, expected 128x128x3", model.input_shape()));
-    }
-    if model.output_shapes() != [[1, NUM_ANCHORS, 16], [1, NUM_ANCHORS, 1]] {
-        return Err("unexpected output shapes".into());
-    }
-    Ok(model)
+    Model::parse_expecting(bytes, [INPUT_SIDE, INPUT_SIDE, 3], &[[1, NUM_ANCHORS, 16], [1, NUM_ANCHORS, 1]])
 }
 
 /// The model: the one given to [`install_model`], else the embedded one (parsed once);

@@ -17,7 +17,7 @@
 
 use crate::face::{FaceBox, LEFT_EYE, RIGHT_EYE};
 use crate::geometry::Point;
-use crate::nn::{Model, ModelSlot};
+use crate::nn::Model;
 use crate::RgbaImage;
 
 /// The model's input side, px.
@@ -52,33 +52,12 @@ pub const LEFT_EYE_CONTOUR: [usize; 16] =
 pub const LIPS_OUTER: [usize; 20] =
     [61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291, 409, 270, 269, 267, 0, 37, 39, 40, 185];
 
-/// The weights in the binary (feature `embedded-landmark-model`, on by default). The page builds
-/// without it and hands the bytes over with [`install_model`] (they load lazily, in the worker).
-#[cfg(feature = "embedded-landmark-model")]
-static WEIGHTS: &[u8] = include_bytes!("../models/face_landmark.bin");
-#[cfg(not(feature = "embedded-landmark-model"))]
-static WEIGHTS: &[u8] = &[];
-
-static SLOT: ModelSlot = ModelSlot::new(WEIGHTS, parse_model);
-
-/// Installs the model from a weight file's bytes (`models/face_landmark.bin`), for builds
-/// without the embedded weights. Err if the bytes are not a valid model; a second call changes
-/// nothing.
-pub fn install_model(bytes: &[u8]) -> Result<(), String> {
-    SLOT.install(bytes)
-}
+crate::nn::model_slot!("embedded-landmark-model", "face_landmark.bin", parse_model);
 
 /// Parses a face-landmark weight file ([`Model::parse`]) and checks it is one: a 192x192x3 input,
 /// 468 x 3 coordinates and one presence logit out.
 pub fn parse_model(bytes: &[u8]) -> Result<Model, String> {
-    let model = Model::parse(bytes)?;
-    if model.input_shape() != [INPUT_SIDE, INPUT_SIDE, 3] {
-        return Err(format!("input shape {:?}, expected 192x192x3", model.input_shape()));
-    }
-    if model.output_shapes() != [[1, 1, POINT_COUNT * 3], [1, 1, 1]] {
-        return Err("unexpected output shapes".into());
-    }
-    Ok(model)
+    Model::parse_expecting(bytes, [INPUT_SIDE, INPUT_SIDE, 3], &[[1, 1, POINT_COUNT * 3], [1, 1, 1]])
 }
 
 /// The model: the one given to [`install_model`], else the embedded one (parsed once); None in

@@ -165,6 +165,29 @@ pub(crate) fn conv_geometry(input: usize, k: usize, stride: usize, same: bool) -
 /// Where a model's weights come from: the ones handed over at run time ([`ModelSlot::install`]:
 /// the page loads them lazily), else the ones embedded in the binary (parsed once, on first
 /// use; empty in builds without them). `check` parses a weight file and checks it is this model.
+/// Declares a model module's weights and its `install_model`: `WEIGHTS`, the weight file
+/// `models/<file>` embedded under the cargo feature `<feature>` (on by default; the page builds
+/// without it and hands the bytes over in its worker), `SLOT`, a [`ModelSlot`] checking them
+/// with `<parse>`, and `pub fn install_model`.
+macro_rules! model_slot {
+    ($feature:literal, $file:literal, $parse:path) => {
+        #[doc = concat!("The weights in the binary (`models/", $file, "`, feature `", $feature, "`, on by default).")]
+        #[cfg(feature = $feature)]
+        static WEIGHTS: &[u8] = include_bytes!(concat!("../models/", $file));
+        #[cfg(not(feature = $feature))]
+        static WEIGHTS: &[u8] = &[];
+
+        static SLOT: $crate::nn::ModelSlot = $crate::nn::ModelSlot::new(WEIGHTS, $parse);
+
+        #[doc = concat!("Installs the model from a weight file's bytes (`models/", $file, "`), for builds without the")]
+        /// embedded weights. Err if the bytes are not a valid model; a second call changes nothing.
+        pub fn install_model(bytes: &[u8]) -> Result<(), String> {
+            SLOT.install(bytes)
+        }
+    };
+}
+pub(crate) use model_slot;
+
 pub struct ModelSlot {
     embedded_weights: &'static [u8],
     check: fn(&[u8]) -> Result<Model, String>,
@@ -410,6 +433,19 @@ impl Model {
     }
 
     /// The input tensor's shape (h, w, c).
+    /// [`Model::parse`], then checks the input's and the outputs' shapes are `input` and
+    /// `outputs` (the model the caller expects, not just any model file).
+    pub fn parse_expecting(bytes: &[u8], input: [usize; 3], outputs: &[[usize; 3]]) -> Result<Model, String> {
+        let model = Model::parse(bytes)?;
+        if model.input_shape() != input {
+            return Err(format!("input shape {:?}, expected {input:?}", model.input_shape()));
+        }
+        if model.output_shapes() != outputs {
+            return Err(format!("output shapes {:?}, expected {outputs:?}", model.output_shapes()));
+        }
+        Ok(model)
+    }
+
     pub fn input_shape(&self) -> [usize; 3] {
         self.shapes[0]
     }

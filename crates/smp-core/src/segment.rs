@@ -13,39 +13,19 @@
 //! scalp seen from above or behind it may call the whole frame person, or nothing; detection
 //! ([`crate::detect`]) checks for that and then ignores the mask.
 
-use crate::nn::{Model, ModelSlot};
+use crate::nn::Model;
 use crate::resize::downscale_area;
 use crate::RgbaImage;
 
 /// The model's input side, px (the output is the same size).
 pub const INPUT_SIDE: usize = 256;
 
-/// The weights in the binary (feature `embedded-selfie-model`, on by default). The page builds
-/// without it and hands the bytes over with [`install_model`] (they load lazily, in the worker).
-#[cfg(feature = "embedded-selfie-model")]
-static WEIGHTS: &[u8] = include_bytes!("../models/selfie.bin");
-#[cfg(not(feature = "embedded-selfie-model"))]
-static WEIGHTS: &[u8] = &[];
-
-static SLOT: ModelSlot = ModelSlot::new(WEIGHTS, parse_model);
-
-/// Installs the model from a weight file's bytes (`models/selfie.bin`), for builds without the
-/// embedded weights. Err if the bytes are not a valid model; a second call changes nothing.
-pub fn install_model(bytes: &[u8]) -> Result<(), String> {
-    SLOT.install(bytes)
-}
+crate::nn::model_slot!("embedded-selfie-model", "selfie.bin", parse_model);
 
 /// Parses a selfie-segmentation weight file ([`Model::parse`]) and checks it is one: a
 /// 256x256x3 input and a 256x256x1 output.
 pub fn parse_model(bytes: &[u8]) -> Result<Model, String> {
-    let model = Model::parse(bytes)?;
-    if model.input_shape() != [INPUT_SIDE, INPUT_SIDE, 3] {
-        return Err(format!("input shape {:?}, expected 256x256x3", model.input_shape()));
-    }
-    if model.output_shapes() != [[INPUT_SIDE, INPUT_SIDE, 1]] {
-        return Err("unexpected output shape".into());
-    }
-    Ok(model)
+    Model::parse_expecting(bytes, [INPUT_SIDE, INPUT_SIDE, 3], &[[INPUT_SIDE, INPUT_SIDE, 1]])
 }
 
 /// The model: the one given to [`install_model`], else the embedded one (parsed once); None in
