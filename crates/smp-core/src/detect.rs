@@ -1380,8 +1380,8 @@ fn skin_in_shadow(labels: &mut [Label], feats: &[Feat], person: &[f32], w: usize
         return;
     }
     let median = |mut v: Vec<f32>| {
-        let mid = v.len() / 2;
-        *v.select_nth_unstable_by(mid, f32::total_cmp).1
+        let middle = v.len() / 2;
+        nth_smallest(&mut v, middle)
     };
     let skin_hue = median(skin.iter().map(|&i| feats[i].hue_deg()).collect());
     let skin_l = median(skin.iter().map(|&i| feats[i].l).collect());
@@ -1612,7 +1612,7 @@ pub fn detect(photo: &RgbaImage, full_width: u32, full_height: u32) -> Detection
         let pts = [(-75.0, 45.0), (-45.0, 70.0), (0.0, HAIRLINE_ABOVE_BROWS_MM), (45.0, 70.0), (75.0, 45.0)];
         suggested = Some((pts.iter().map(|&(a, u)| at(a, u)).collect(), ppm_grid));
         face_out = Some(Face { left_eye: full(l), right_eye: full(r), brow_mid: full(mid), up });
-    } else if let (View::Front | View::Back, true, Some((ppm, _))) = (view, view == View::Front || neck, px_per_mm) {
+    } else if let (true, Some((ppm, _))) = (view == View::Front || (view == View::Back && neck), px_per_mm) {
         // A front view with no face found (a scalp seen from above the forehead, the face below
         // the photo or turned down): the forehead runs into the scalp with nothing to tell where
         // the hair would start. Suggest a hairline ~0.62 head widths below the head's top,
@@ -1634,8 +1634,9 @@ pub fn detect(photo: &RgbaImage, full_width: u32, full_height: u32) -> Detection
         // of it is not treated; its ear neither.
         if let (View::Side, Some(p)) = (view, profile) {
             suggested = Some((profile_hairline(&p, &head, w, h), p.px_per_mm()));
+            let in_ear = p.ear();
             for (i, label) in labels.iter_mut().enumerate() {
-                if *label == Label::Skin && p.in_ear(Point::new((i % w) as f32 + 0.5, (i / w) as f32 + 0.5)) {
+                if *label == Label::Skin && in_ear(Point::new((i % w) as f32 + 0.5, (i / w) as f32 + 0.5)) {
                     *label = Label::Face;
                     scalp[i] = false;
                 }
@@ -1850,29 +1851,35 @@ impl Profile {
         self.eye.distance(self.tragion) / EYE_TO_TRAGION_MM
     }
 
-    /// The grid point `forward_mm` ahead of the tragion along the line to the eye and `up_mm`
-    /// above that line (toward the top of the photo).
-    fn at(&self, forward_mm: f32, up_mm: f32) -> Point {
-        let ppm = self.px_per_mm();
+    /// The profile's frame: the unit vector from the tragion toward the eye, the unit vector
+    /// across it toward the top of the photo, and grid px per mm.
+    fn frame(&self) -> (Point, Point, f32) {
         let d = self.eye.distance(self.tragion).max(1e-3);
         let fwd = Point::new((self.eye.x - self.tragion.x) / d, (self.eye.y - self.tragion.y) / d);
         let up = if fwd.x >= 0.0 { Point::new(fwd.y, -fwd.x) } else { Point::new(-fwd.y, fwd.x) };
+        (fwd, up, self.px_per_mm())
+    }
+
+    /// The grid point `forward_mm` ahead of the tragion along the line to the eye and `up_mm`
+    /// above that line (toward the top of the photo).
+    fn at(&self, forward_mm: f32, up_mm: f32) -> Point {
+        let (fwd, up, ppm) = self.frame();
         Point::new(
             self.tragion.x + (fwd.x * forward_mm + up.x * up_mm) * ppm,
             self.tragion.y + (fwd.y * forward_mm + up.y * up_mm) * ppm,
         )
     }
 
-    /// The ear seen in profile: an ellipse behind the tragion, about 48 mm across and 60 mm tall.
-    fn in_ear(&self, p: Point) -> bool {
-        let ppm = self.px_per_mm();
-        let d = self.eye.distance(self.tragion).max(1e-3);
-        let fwd = Point::new((self.eye.x - self.tragion.x) / d, (self.eye.y - self.tragion.y) / d);
-        let up = if fwd.x >= 0.0 { Point::new(fwd.y, -fwd.x) } else { Point::new(-fwd.y, fwd.x) };
-        let (dx, dy) = (p.x - self.tragion.x, p.y - self.tragion.y);
-        let forward_mm = (dx * fwd.x + dy * fwd.y) / ppm;
-        let up_mm = (dx * up.x + dy * up.y) / ppm;
-        ((forward_mm + 22.0) / 24.0).powi(2) + ((up_mm - 3.0) / 30.0).powi(2) <= 1.0
+    /// The ear seen in profile: an ellipse behind the tragion, about 48 mm across and 60 mm tall,
+    /// as a test on grid px (the frame computed once).
+    fn ear(&self) -> impl Fn(Point) -> bool {
+        let ((fwd, up, ppm), tragion) = (self.frame(), self.tragion);
+        move |p: Point| {
+            let (dx, dy) = (p.x - tragion.x, p.y - tragion.y);
+            let forward_mm = (dx * fwd.x + dy * fwd.y) / ppm;
+            let up_mm = (dx * up.x + dy * up.y) / ppm;
+            ((forward_mm + 22.0) / 24.0).powi(2) + ((up_mm - 3.0) / 30.0).powi(2) <= 1.0
+        }
     }
 }
 
@@ -2189,7 +2196,8 @@ mod tests {
             assert!(field.signed_distance(p.eye) < -20.0);
             // The ear: behind the tragion, not ahead of it.
             let behind = Point::new(p.tragion.x - (p.eye.x - p.tragion.x) * 0.25, p.tragion.y);
-            assert!(p.in_ear(behind) && !p.in_ear(Point::new(0.5 * (p.eye.x + p.tragion.x), p.tragion.y)));
+            let in_ear = p.ear();
+            assert!(in_ear(behind) && !in_ear(Point::new(0.5 * (p.eye.x + p.tragion.x), p.tragion.y)));
         }
         // Keypoints that are no profile (the nose behind the eye, or all together) give none.
         let k = |nose_x: f32| {
