@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use smp_core::detect::{detect, grid_size};
-use smp_core::resize::downscale_area;
+use smp_core::resize::{downscale_area, upscale_bilinear};
 use smp_core::{decode_photo, DecodeLimits, RgbaImage};
 
 /// The page's working-copy budget (src/engine.rs `WORKING_PIXELS`).
@@ -32,22 +32,7 @@ fn two_megapixels(photo: &RgbaImage) -> RgbaImage {
     if s <= 1.0 {
         return downscale_area(photo, w, h);
     }
-    let (kx, ky) = (photo.width as f32 / w as f32, photo.height as f32 / h as f32);
-    let tap = |d: u32, k: f32, n: u32| {
-        let s = ((d as f32 + 0.5) * k - 0.5).clamp(0.0, (n - 1) as f32);
-        let a = s.floor() as u32;
-        (a, (a + 1).min(n - 1), s - a as f32)
-    };
-    RgbaImage::from_fn(w, h, |x, y| {
-        let (x0, x1, ax) = tap(x, kx, photo.width);
-        let (y0, y1, ay) = tap(y, ky, photo.height);
-        let (p, q, r, t) = (photo.pixel(x0, y0), photo.pixel(x1, y0), photo.pixel(x0, y1), photo.pixel(x1, y1));
-        std::array::from_fn(|c| {
-            let top = p[c] as f32 + (q[c] as f32 - p[c] as f32) * ax;
-            let bottom = r[c] as f32 + (t[c] as f32 - r[c] as f32) * ax;
-            (top + (bottom - top) * ay).round().clamp(0.0, 255.0) as u8
-        })
-    })
+    upscale_bilinear(photo, w, h)
 }
 
 /// The fastest of `runs` runs (the machine may be shared: the minimum is the least disturbed).

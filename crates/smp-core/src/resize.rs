@@ -38,6 +38,28 @@ fn area_weights(src: u32, dst: u32) -> Vec<Vec<(u32, f32)>> {
         .collect()
 }
 
+/// Bilinear resampling to `dst_w` × `dst_h` (meant for enlarging; each at least 1): between
+/// source px centres, clamped at the edges, rounded to the nearest value.
+pub fn upscale_bilinear(src: &RgbaImage, dst_w: u32, dst_h: u32) -> RgbaImage {
+    assert!(dst_w >= 1 && dst_h >= 1 && src.width >= 1 && src.height >= 1);
+    let (kx, ky) = (src.width as f32 / dst_w as f32, src.height as f32 / dst_h as f32);
+    let taps = |d: u32, k: f32, n: u32| {
+        let s = ((d as f32 + 0.5) * k - 0.5).clamp(0.0, (n - 1) as f32);
+        let a = s.floor() as u32;
+        (a, (a + 1).min(n - 1), s - a as f32)
+    };
+    RgbaImage::from_fn(dst_w, dst_h, |x, y| {
+        let (x0, x1, ax) = taps(x, kx, src.width);
+        let (y0, y1, ay) = taps(y, ky, src.height);
+        let (p, q, r, t) = (src.pixel(x0, y0), src.pixel(x1, y0), src.pixel(x0, y1), src.pixel(x1, y1));
+        std::array::from_fn(|c| {
+            let top = p[c] as f32 + (q[c] as f32 - p[c] as f32) * ax;
+            let bottom = r[c] as f32 + (t[c] as f32 - r[c] as f32) * ax;
+            (top + (bottom - top) * ay).round().clamp(0.0, 255.0) as u8
+        })
+    })
+}
+
 /// Area-average downscale to `dst_w` × `dst_h` (each at most the source size).
 pub fn downscale_area(src: &RgbaImage, dst_w: u32, dst_h: u32) -> RgbaImage {
     assert!(dst_w >= 1 && dst_h >= 1 && dst_w <= src.width && dst_h <= src.height);
@@ -80,6 +102,17 @@ pub fn downscale_area(src: &RgbaImage, dst_w: u32, dst_h: u32) -> RgbaImage {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn upscale_bilinear_interpolates_between_px_centres_and_clamps_at_the_edges() {
+        let src = RgbaImage::from_fn(2, 1, |x, _| [(x * 100) as u8, 10, 200, 255]);
+        let out = upscale_bilinear(&src, 4, 2);
+        let reds: Vec<u8> = (0..4).map(|x| out.pixel(x, 1)[0]).collect();
+        assert_eq!(reds, [0, 25, 75, 100]);
+        assert_eq!(out.pixel(2, 0), [75, 10, 200, 255]);
+        // The same size gives the same picture.
+        assert_eq!(upscale_bilinear(&src, 2, 1), src);
+    }
 
     #[test]
     fn working_size_keeps_aspect_and_budget() {

@@ -14,7 +14,7 @@
 //! ([`crate::detect`]) checks for that and then ignores the mask.
 
 use crate::nn::Model;
-use crate::resize::downscale_area;
+use crate::resize::{downscale_area, upscale_bilinear};
 use crate::RgbaImage;
 
 /// The model's input side, px (the output is the same size).
@@ -78,22 +78,7 @@ pub fn model_input(photo: &RgbaImage) -> Option<RgbaImage> {
         return Some(downscale_area(photo, side, side));
     }
     // Bilinear between px centres (clamped at the edges) up to w x h, then the area average.
-    let (kx, ky) = (photo.width as f32 / w as f32, photo.height as f32 / h as f32);
-    let taps = |d: u32, k: f32, n: u32| {
-        let s = ((d as f32 + 0.5) * k - 0.5).clamp(0.0, (n - 1) as f32);
-        let a = s.floor() as u32;
-        (a, (a + 1).min(n - 1), s - a as f32)
-    };
-    let larger = RgbaImage::from_fn(w, h, |x, y| {
-        let (x0, x1, ax) = taps(x, kx, photo.width);
-        let (y0, y1, ay) = taps(y, ky, photo.height);
-        let (p, q, r, t) = (photo.pixel(x0, y0), photo.pixel(x1, y0), photo.pixel(x0, y1), photo.pixel(x1, y1));
-        std::array::from_fn(|c| {
-            let top = p[c] as f32 + (q[c] as f32 - p[c] as f32) * ax;
-            let bottom = r[c] as f32 + (t[c] as f32 - r[c] as f32) * ax;
-            (top + (bottom - top) * ay).round().clamp(0.0, 255.0) as u8
-        })
-    });
+    let larger = upscale_bilinear(photo, w, h);
     Some(downscale_area(&larger, side, side))
 }
 
