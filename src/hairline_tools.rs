@@ -69,6 +69,12 @@ impl State {
         !matches!(self.view, Some(View::Side | View::Back))
     }
 
+    /// Whether handles move and go in mirrored pairs: symmetry asked for, on a front line (a flag
+    /// set before the photo was called a side or back view does nothing there).
+    fn symmetric_on(&self) -> bool {
+        self.design.symmetric && self.front_hairline_tools()
+    }
+
     /// Replace the hairline with a preset shape, keeping its edge: on the face in mm when one
     /// was found, else around the current line's middle. One undo step. Nothing on side and back
     /// views ([`State::front_hairline_tools`]).
@@ -87,7 +93,7 @@ impl State {
         let Some(mut line) = line else { return };
         // Without a face the preset is symmetric about its own middle; keep it about the axis
         // the symmetric mode uses.
-        if self.design.symmetric && self.face().is_none() {
+        if self.symmetric_on() && self.face().is_none() {
             if let (Some(first), Some(last)) = (line.points.first(), line.points.last()) {
                 let axis = MidLine::vertical(0.5 * (first.x + last.x));
                 line.points = symmetrize(&line.points, &axis, self.design.worked_half.unwrap_or(Half::Left));
@@ -122,7 +128,7 @@ impl State {
     /// on side and back views ([`State::front_hairline_tools`]).
     pub(crate) fn set_hairline_symmetric(&mut self, on: bool) {
         self.design.symmetric = on && self.front_hairline_tools();
-        if self.design.symmetric {
+        if self.symmetric_on() {
             self.make_hairline_symmetric(self.design.worked_half.unwrap_or(Half::Left));
         }
     }
@@ -145,7 +151,7 @@ impl State {
     /// one (with its mirror image when symmetric). Returns the handle to drag.
     pub(crate) fn hairline_pointer_down(&mut self, at: Point, hit_px: f32) -> Option<usize> {
         let axis = self.hairline_axis();
-        let symmetric = self.design.symmetric && self.front_hairline_tools();
+        let symmetric = self.symmetric_on();
         if let Some(axis) = &axis {
             self.design.worked_half = Some(Half::of(at, axis));
         }
@@ -180,7 +186,7 @@ impl State {
     /// Move handle `i` to `at`; when symmetric its partner follows, mirrored.
     pub(crate) fn hairline_drag(&mut self, i: usize, at: Point) {
         let axis = self.hairline_axis();
-        let symmetric = self.design.symmetric && self.front_hairline_tools();
+        let symmetric = self.symmetric_on();
         let Some(h) = self.area.hairline.as_mut() else { return };
         match axis {
             Some(axis) if symmetric && is_symmetric(&h.points, &axis, SYMMETRY_TOLERANCE_PX) => {
@@ -205,8 +211,7 @@ impl State {
         if i >= n {
             return;
         }
-        let symmetric =
-            self.design.symmetric && axis.is_some_and(|a| is_symmetric(&h.points, &a, SYMMETRY_TOLERANCE_PX));
+        let symmetric = self.symmetric_on() && axis.is_some_and(|a| is_symmetric(&h.points, &a, SYMMETRY_TOLERANCE_PX));
         let j = partner(n, i);
         let pair = symmetric && j != i;
         if n - 1 - pair as usize >= 2 {
