@@ -8,6 +8,22 @@ let server, browser;
 before(async () => { server = await startServer(); browser = await launch(); });
 after(async () => { await browser?.close(); await server?.close(); });
 
+/**
+ * In the canvas px box [x0, x1) x [y0, y1) (rounded), sampled every `step` px: how many px of
+ * `after` differ from `original` in red or green, of how many sampled.
+ */
+function changedInBox(after, original, [x0, y0, x1, y1], step) {
+  let changed = 0, total = 0;
+  for (let y = Math.round(y0); y < Math.round(y1); y += step) {
+    for (let x = Math.round(x0); x < Math.round(x1); x += step) {
+      const i = (y * after.width + x) * 4;
+      total++;
+      if (after.data[i] !== original.data[i] || after.data[i + 1] !== original.data[i + 1]) changed++;
+    }
+  }
+  return { changed, total };
+}
+
 /** Count pixels that differ from the photo (compare view "hold to see original" gives it). */
 async function changedShare(page) {
   const after = await readCanvas(page);
@@ -68,14 +84,7 @@ test('the full-hair astronaut portrait gets advice and no dots on her hair', asy
   // Her hair (top of the head, around x 170-230 of 512, y 30-70) keeps the photo's pixels.
   const { after, original } = await changedShare(page);
   const s = after.width / 512;
-  let changed = 0, total = 0;
-  for (let y = Math.round(30 * s); y < Math.round(70 * s); y += 2) {
-    for (let x = Math.round(170 * s); x < Math.round(230 * s); x += 2) {
-      const i = (y * after.width + x) * 4;
-      total++;
-      if (after.data[i] !== original.data[i] || after.data[i + 1] !== original.data[i + 1]) changed++;
-    }
-  }
+  const { changed, total } = changedInBox(after, original, [170 * s, 30 * s, 230 * s, 70 * s], 2);
   assert.equal(changed, 0, `${changed} of ${total} hair pixels were dotted`);
   assert.deepEqual(problems, []);
   await page.close();
@@ -94,14 +103,8 @@ test('a face with closed eyes is found by the face detector (its weights load in
   // The middle of the face (between the eyes, the nose: about x 0.45-0.55, y 0.5-0.7 of the
   // photo) keeps the photo's pixels.
   const { after, original } = await changedShare(page);
-  let changed = 0, total = 0;
-  for (let y = Math.round(0.5 * after.height); y < Math.round(0.7 * after.height); y += 3) {
-    for (let x = Math.round(0.45 * after.width); x < Math.round(0.55 * after.width); x += 3) {
-      const i = (y * after.width + x) * 4;
-      total++;
-      if (after.data[i] !== original.data[i] || after.data[i + 1] !== original.data[i + 1]) changed++;
-    }
-  }
+  const { changed, total } = changedInBox(after, original,
+    [0.45 * after.width, 0.5 * after.height, 0.55 * after.width, 0.7 * after.height], 3);
   assert.equal(changed, 0, `${changed} of ${total} face pixels were dotted`);
   assert.deepEqual(problems, []);
   await page.close();
@@ -131,17 +134,7 @@ test('a profile gets a side hairline (forehead, temple, sideburn) to drag: its b
   assert.equal(await panel.getAttribute('data-view'), 'side');
   const { after, original } = await changedShare(page);
   const s = after.width / 640;
-  const changedIn = (x0, y0, x1, y1) => {
-    let changed = 0, total = 0;
-    for (let y = Math.round(y0 * s); y < Math.round(y1 * s); y += 2) {
-      for (let x = Math.round(x0 * s); x < Math.round(x1 * s); x += 2) {
-        const i = (y * after.width + x) * 4;
-        total++;
-        if (after.data[i] !== original.data[i] || after.data[i + 1] !== original.data[i + 1]) changed++;
-      }
-    }
-    return { changed, total };
-  };
+  const changedIn = (x0, y0, x1, y1) => changedInBox(after, original, [x0 * s, y0 * s, x1 * s, y1 * s], 2);
   const top = changedIn(380, 90, 460, 150);
   assert.ok(top.changed > top.total / 4, `the bald top is dotted: ${top.changed} of ${top.total}`);
   for (const [what, box] of [['the cheek and eye', [480, 330, 560, 440]], ['the ear', [370, 390, 400, 450]]]) {
